@@ -1,0 +1,64 @@
+"""User errors as data: a Problem names its source; ReportError carries them all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where something came from: a file, and a 1-based line and column when known."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    @classmethod
+    def of(cls, path: Path | str, line: int | None = None, column: int | None = None) -> Source:
+        return cls(str(path), line, column)
+
+
+@dataclass(frozen=True)
+class Problem:
+    source: Source
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.message}"
+
+
+class ReportError(Exception):
+    """Input the builder refuses. Carries every problem found, not just the first."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class TieOutError(Exception):
+    """The workbook was computed but a declared tie-out check does not hold."""
+
+    exit_code = 3
+
+
+class VerifyError(Exception):
+    """A workbook's stored values disagree with a real engine's recalculation."""
+
+    exit_code = 4
+
+
+class EngineMissing(Exception):
+    """LibreOffice is needed for this command and is not installed."""
+
+    exit_code = 5

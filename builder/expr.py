@@ -1,0 +1,341 @@
+"""One expression model, two renderings: Excel formula text and the number it computes.
+
+Every derived cell is an Expr. `to_formula` writes it as Excel formula text and
+`evaluate` computes its value with the same structure and the same order of
+operations, so a workbook's stored values and its formulas cannot disagree.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
+
+Value = float | str | None  # None is an empty cell
+
+
+class Expr:
+    """Base of all expression nodes (frozen dataclasses below)."""
+
+
+@dataclass(frozen=True)
+class Num(Expr):
+    value: float
+
+
+@dataclass(frozen=True)
+class Str(Expr):
+    value: str
+
+
+@dataclass(frozen=True)
+class Ref(Expr):
+    """A cell of the workbook."""
+
+    sheet: str
+    row: int
+    col: int
+
+
+@dataclass(frozen=True)
+class RowRef(Expr):
+    """A row of a layout, before it is bound to the cell of one period."""
+
+    row_id: str
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    """A workbook-level defined name (an input on the Inputs sheet)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Neg(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class Bin(Expr):
+    op: str  # + - * / & = <> < <= > >=
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class Sum(Expr):
+    """A sum of cells; contiguous cells of one column render as a SUM(range)."""
+
+    items: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    fn: str  # IF, ABS, TEXT
+    args: tuple[Expr, ...]
+
+
+class EvalError(Exception):
+    """An expression cannot be computed (division by zero, text in arithmetic)."""
+
+
+# ---------------------------------------------------------------- building
+
+
+def signed_sum(terms: list[tuple[int, Expr]]) -> Expr:
+    """a + b + c - d: the positive terms as one Sum, then each negative subtracted."""
+    positives = tuple(e for s, e in terms if s > 0)
+    expr: Expr | None = Sum(positives) if len(positives) > 1 else (positives[0] if positives else None)
+    for sign, term in terms:
+        if sign < 0:
+            expr = Neg(term) if expr is None else Bin("-", expr, term)
+    assert expr is not None
+    return expr
+
+
+def map_expr(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
+    """Rebuild `expr` bottom-up, replacing any node for which `fn` returns a new node."""
+    replaced = fn(expr)
+    if replaced is not None:
+        return replaced
+    if isinstance(expr, Neg):
+        return Neg(map_expr(expr.operand, fn))
+    if isinstance(expr, Bin):
+        return Bin(expr.op, map_expr(expr.left, fn), map_expr(expr.right, fn))
+    if isinstance(expr, Sum):
+        return Sum(tuple(map_expr(e, fn) for e in expr.items))
+    if isinstance(expr, Call):
+        return Call(expr.fn, tuple(map_expr(e, fn) for e in expr.args))
+    return expr
+
+
+def walk(expr: Expr):
+    """Every node of `expr`, parents first."""
+    yield expr
+    children: tuple[Expr, ...] = ()
+    if isinstance(expr, Neg):
+        children = (expr.operand,)
+    elif isinstance(expr, Bin):
+        children = (expr.left, expr.right)
+    elif isinstance(expr, Sum):
+        children = expr.items
+    elif isinstance(expr, Call):
+        children = expr.args
+    for child in children:
+        yield from walk(child)
+
+
+# ---------------------------------------------------------------- parsing
+
+_BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_FUNCTIONS = {"abs": "ABS"}
+
+
+class ParseError(ValueError):
+    pass
+
+
+def parse_row_formula(text: str) -> Expr:
+    """Parse a layout formula such as `net_income * 1000 / weighted_shares`.
+
+    Python's own parser reads it; only numbers, names, + - * /, unary minus,
+    parentheses and abs() are accepted, so nothing in a layout can run code.
+    """
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise ParseError(f"cannot read formula {text!r}: {exc.msg}") from None
+
+    def build(node: ast.AST) -> Expr:
+        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            return Num(float(node.value))
+        if isinstance(node, ast.Name):
+            return RowRef(node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            inner = build(node.operand)
+            return Neg(inner) if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
+            return Bin(_BINOPS[type(node.op)], build(node.left), build(node.right))
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in _FUNCTIONS
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            return Call(_FUNCTIONS[node.func.id], (build(node.args[0]),))
+        raise ParseError(
+            f"formula {text!r}: {ast.unparse(node)!r} is not allowed "
+            "(use row ids, input names, numbers, + - * /, parentheses and abs())"
+        )
+
+    return build(tree.body)
+
+
+# ---------------------------------------------------------------- rendering as a formula
+
+_PRECEDENCE = {"=": 1, "<>": 1, "<": 1, "<=": 1, ">": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4}
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _cell(ref: Ref, sheet: str) -> str:
+    cell = xl_rowcol_to_cell(ref.row, ref.col)
+    return cell if ref.sheet == sheet else f"{quote_sheetname(ref.sheet)}!{cell}"
+
+
+def _sum_runs(items: tuple[Expr, ...], sheet: str) -> list[str]:
+    """Contiguous cells in one column become one range: SUM(C5:C8) reads like the ledger."""
+    parts: list[str] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        j = i
+        if isinstance(item, Ref):
+            while (
+                j + 1 < len(items)
+                and isinstance(items[j + 1], Ref)
+                and items[j + 1].sheet == item.sheet
+                and items[j + 1].col == item.col
+                and items[j + 1].row == items[j].row + 1
+            ):
+                j += 1
+        if j > i:
+            rng = xl_range(item.row, item.col, items[j].row, item.col)
+            parts.append(rng if item.sheet == sheet else f"{quote_sheetname(item.sheet)}!{rng}")
+        else:
+            parts.append(_render(item, sheet, 0))
+        i = j + 1
+    return parts
+
+
+def _render(expr: Expr, sheet: str, parent: int, right_side: bool = False) -> str:
+    if isinstance(expr, Num):
+        return repr(expr.value).removesuffix(".0") if expr.value == int(expr.value) else repr(expr.value)
+    if isinstance(expr, Str):
+        return _quote(expr.value)
+    if isinstance(expr, Ref):
+        return _cell(expr, sheet)
+    if isinstance(expr, Name):
+        return expr.name
+    if isinstance(expr, Neg):
+        return "-" + _render(expr.operand, sheet, 5)
+    if isinstance(expr, Sum):
+        return "SUM(" + ",".join(_sum_runs(expr.items, sheet)) + ")"
+    if isinstance(expr, Call):
+        return expr.fn + "(" + ",".join(_render(a, sheet, 0) for a in expr.args) + ")"
+    if isinstance(expr, Bin):
+        mine = _PRECEDENCE[expr.op]
+        text = _render(expr.left, sheet, mine) + expr.op + _render(expr.right, sheet, mine, right_side=True)
+        # Left-associative: a right operand of equal precedence keeps its parentheses.
+        if mine < parent or (mine == parent and right_side):
+            text = f"({text})"
+        return text
+    raise TypeError(f"cannot render {expr!r}")
+
+
+def to_formula(expr: Expr, sheet: str) -> str:
+    """Excel formula text for `expr` written on `sheet` (refs to other sheets are qualified)."""
+    return "=" + _render(expr, sheet, 0)
+
+
+# ---------------------------------------------------------------- evaluating
+
+
+def excel_round(value: float, digits: int) -> float:
+    """Excel's ROUND: half away from zero, on the decimal digits Excel shows (15 significant)."""
+    exact = Decimal(repr(value))
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def text_format(value: float, fmt: str) -> str:
+    """TEXT(value, fmt) for the plain formats notes use: 0, 0.00, #,##0, #,##0.00."""
+    decimals = len(fmt.split(".", 1)[1]) if "." in fmt else 0
+    rounded = excel_round(value, decimals)
+    text = f"{abs(rounded):,.{decimals}f}" if "," in fmt else f"{abs(rounded):.{decimals}f}"
+    return ("-" if rounded < 0 else "") + text
+
+
+def is_plain_number_format(fmt: str) -> bool:
+    head, _, tail = fmt.partition(".")
+    return head in ("0", "#,##0") and set(tail) <= {"0"}
+
+
+def _number(value: Value) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, str):
+        raise EvalError(f"text {value!r} used in arithmetic")
+    return float(value)
+
+
+def _compare(op: str, a: Value, b: Value) -> bool:
+    a, b = (0.0 if a is None else a), (0.0 if b is None else b)
+    if isinstance(a, str) != isinstance(b, str):
+        return op == "<>"
+    return {"=": a == b, "<>": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
+
+
+def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
+    """The value of `expr`; `cell` and `name` give the values of refs and defined names."""
+    if isinstance(expr, Num):
+        return expr.value
+    if isinstance(expr, Str):
+        return expr.value
+    if isinstance(expr, Ref):
+        return cell(expr)
+    if isinstance(expr, Name):
+        return name(expr.name)
+    if isinstance(expr, Neg):
+        return -_number(evaluate(expr.operand, cell, name))
+    if isinstance(expr, Sum):
+        total = 0.0
+        for item in expr.items:
+            value = evaluate(item, cell, name)
+            total += value if isinstance(value, float | int) else 0.0  # SUM skips text and blanks
+        return total
+    if isinstance(expr, Call):
+        if expr.fn == "IF":
+            cond, then, other = expr.args
+            return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
+        if expr.fn == "ABS":
+            return abs(_number(evaluate(expr.args[0], cell, name)))
+        if expr.fn == "TEXT":
+            value = evaluate(expr.args[0], cell, name)
+            fmt = expr.args[1]
+            assert isinstance(fmt, Str)
+            return text_format(_number(value), fmt.value) if not isinstance(value, str) else value
+        raise TypeError(f"unknown function {expr.fn}")
+    if isinstance(expr, Bin):
+        left = evaluate(expr.left, cell, name)
+        right = evaluate(expr.right, cell, name)
+        if expr.op == "&":
+            return _text(left) + _text(right)
+        if expr.op in ("=", "<>", "<", "<=", ">", ">="):
+            return _compare(expr.op, left, right)
+        a, b = _number(left), _number(right)
+        if expr.op == "+":
+            return a + b
+        if expr.op == "-":
+            return a - b
+        if expr.op == "*":
+            return a * b
+        if expr.op == "/":
+            if b == 0:
+                raise EvalError("division by zero")
+            return a / b
+    raise TypeError(f"cannot evaluate {expr!r}")
+
+
+def _text(value: Value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)

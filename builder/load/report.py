@@ -1,0 +1,183 @@
+"""Load report.yaml and its layout files into the frozen specification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from builder.errors import Problem, ReportError, Source
+from builder.expr import ParseError, parse_row_formula
+from builder.load import schema
+from builder.load.yamlsrc import load_yaml, source_at
+from builder.spec import Column, Input, Layout, Period, Report, Row
+
+DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
+DEFAULT_PERCENT_FORMAT = "0.0%;(0.0%)"
+
+# style name -> (bold, single rule above the figures, double rule below them)
+STYLES = {
+    "line": (False, False, False),
+    "subtotal": (False, True, False),
+    "total": (True, True, False),
+    "grand_total": (True, True, True),
+}
+
+
+def _lines(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _columns(doc: Any, path: list[Any], group: str | None, period: str | None) -> list[Column]:
+    """Flatten nested group / period blocks into leaf columns that know their headers."""
+    out: list[Column] = []
+    for i, item in enumerate(doc):
+        where = path + [i]
+        if "group" in item:
+            out += _columns(item["columns"], where + ["columns"], item["group"], period)
+        elif "columns" in item:
+            out += _columns(item["columns"], where + ["columns"], group, item["period"])
+        else:
+            out.append(
+                Column(
+                    id=item["id"],
+                    kind=item["kind"],
+                    header=item.get("header", ""),
+                    period=item.get("period", period),
+                    group=group,
+                    rate=item.get("rate"),
+                    base=item.get("base"),
+                    change_from=item.get("from"),
+                    change_to=item.get("to"),
+                    negative_base=item.get("negative_base", "signed"),
+                    zero_base=item.get("zero_base", "n.m."),
+                    number_format=item.get("number_format"),
+                    width=item.get("width"),
+                    source=item.source,
+                )
+            )
+    return out
+
+
+def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
+    if "heading" in item:
+        extra = sorted(set(item) - {"heading", "bold", "indent"})
+        if extra:
+            problems.append(Problem(where, f"a heading row takes only heading, bold and indent, not {', '.join(extra)}"))
+            return None
+        return Row(None, item["heading"], "heading", where, indent=item.get("indent", 0), bold=item.get("bold", True))
+    if "id" not in item or "label" not in item:
+        problems.append(Problem(where, "a row needs 'id' and 'label' (or is a 'heading')"))
+        return None
+    if "total" in item and "formula" in item:
+        problems.append(Problem(where, f"row '{item['id']}' has both 'total' and 'formula'; give one"))
+        return None
+    bold, rule_above, double_below = STYLES[item.get("style", "line")]
+    kind, terms, formula = "input", (), None
+    if "total" in item:
+        kind = "total"
+        terms = tuple(
+            (-1 if t.strip().startswith("-") else 1, t.strip().lstrip("+-").strip()) for t in item["total"]
+        )
+    elif "formula" in item:
+        kind = "formula"
+        try:
+            formula = parse_row_formula(item["formula"])
+        except ParseError as exc:
+            problems.append(Problem(source_at(item, ["formula"]), str(exc)))
+            return None
+    return Row(
+        id=item["id"],
+        label=item["label"],
+        kind=kind,
+        source=where,
+        terms=terms,
+        formula=formula,
+        indent=item.get("indent", 0),
+        bold=item.get("bold", bold),
+        rule_above=rule_above,
+        double_rule_below=double_below,
+        show=tuple(item["show"]) if "show" in item else None,
+        number_format=item.get("number_format"),
+        missing=item.get("missing", "error"),
+        percent_base=item.get("percent_base"),
+    )
+
+
+def load_layout(path: Path) -> Layout:
+    doc = load_yaml(path)
+    problems = schema.check(doc, schema.LAYOUT, "layout")
+    if problems:
+        raise ReportError(problems)
+    rows = []
+    for i, item in enumerate(doc["rows"]):
+        row = _row(item, doc["rows"].item_sources[i], problems)
+        if row is not None:
+            rows.append(row)
+    if problems:
+        raise ReportError(problems)
+    return Layout(
+        sheet=doc["sheet"],
+        title=_lines(doc.get("title")),
+        subtitle=_lines(doc.get("subtitle")),
+        number_format=doc.get("number_format", DEFAULT_NUMBER_FORMAT),
+        percent_format=doc.get("percent_format", DEFAULT_PERCENT_FORMAT),
+        columns=tuple(_columns(doc["columns"], ["columns"], None, None)),
+        rows=tuple(rows),
+        notes=_lines(doc.get("notes")),
+        source=Source(str(path), 1),
+    )
+
+
+def load_report(path: Path) -> Report:
+    """Read report.yaml and every layout it names; every problem found is raised together."""
+    path = Path(path)
+    doc = load_yaml(path)
+    problems = schema.check(doc, schema.REPORT, "report")
+    if problems:
+        raise ReportError(problems)
+    base = path.parent
+    layouts: list[Layout] = []
+    for i, name in enumerate(doc["layouts"]):
+        layout_path = base / name
+        if not layout_path.is_file():
+            problems.append(Problem(doc["layouts"].item_sources[i], f"layout file not found: {layout_path}"))
+            continue
+        try:
+            layouts.append(load_layout(layout_path))
+        except ReportError as exc:
+            problems += exc.problems
+    data_path = base / doc["data"]
+    if not data_path.is_file():
+        problems.append(Problem(source_at(doc, ["data"]), f"data file not found: {data_path}"))
+    if problems:
+        raise ReportError(problems)
+    periods = tuple(
+        Period(role, str(spec["key"]), spec["label"], source_at(doc, ["periods", role]))
+        for role, spec in doc["periods"].items()
+    )
+    inputs = tuple(
+        Input(
+            name=name,
+            value=float(spec["value"]) if isinstance(spec["value"], int | float) else spec["value"],
+            label=spec.get("label", ""),
+            number_format=spec.get("format"),
+            source=source_at(doc, ["inputs", name]),
+        )
+        for name, spec in doc.get("inputs", {}).items()
+    )
+    date = doc.get("date")
+    if date is not None and not isinstance(date, dt.date):
+        raise ReportError(Problem(source_at(doc, ["date"]), f"date: expected a date such as 2004-11-11, found {date!r}"))
+    return Report(
+        title=doc.get("title", doc["company"]),
+        company=doc["company"],
+        date=date,
+        periods=periods,
+        inputs=inputs,
+        layouts=tuple(layouts),
+        data_path=str(data_path),
+        source=Source(str(path), 1),
+    )

@@ -1,0 +1,65 @@
+"""The resolved workbook: every cell with its value, its formula text and its style.
+
+This is what render writes and what verify compares; it holds no XlsxWriter objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from builder.errors import Source
+from builder.expr import Expr, Value
+
+
+@dataclass(frozen=True)
+class Style:
+    num_format: str | None = None
+    bold: bool = False
+    italic: bool = False
+    indent: int = 0
+    top: int = 0  # Excel border style: 1 thin, 6 double
+    bottom: int = 0
+    align: str | None = None
+    wrap: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: int
+    col: int
+    value: Value  # what the cell shows before any recalculation
+    style: Style
+    expr: Expr | None = None  # None: a typed figure or a text
+    formula: str | None = None  # expr rendered as Excel formula text
+    source: Source | None = None  # where a typed figure came from
+
+
+@dataclass(frozen=True)
+class Merge:
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    text: str
+    style: Style
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    name: str
+    cells: tuple[Cell, ...]
+    merges: tuple[Merge, ...] = ()
+    widths: tuple[float, ...] = ()
+    freeze: tuple[int, int] | None = None
+    row_heights: tuple[tuple[int, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class WorkbookPlan:
+    sheets: tuple[SheetPlan, ...]
+    names: tuple[tuple[str, str], ...]  # defined name -> =Sheet!$B$2
+    title: str
+    company: str
+    created: dt.datetime
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,94 @@
+"""Render: the only module that talks to XlsxWriter.
+
+Writes a WorkbookPlan atomically: a temporary file in the target folder, renamed
+over the target only when the workbook is complete.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import xlsxwriter
+
+from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
+
+
+class _Formats:
+    """One XlsxWriter format per distinct Style, created on first use."""
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.workbook = workbook
+        self.cache: dict[Style, object] = {}
+
+    def __call__(self, style: Style):
+        if style not in self.cache:
+            props: dict[str, object] = {"font_name": "Arial", "font_size": 9}
+            if style.num_format:
+                props["num_format"] = style.num_format
+            for key in ("bold", "italic", "indent", "top", "bottom", "align"):
+                if getattr(style, key):
+                    props[key] = getattr(style, key)
+            if style.wrap:
+                props["text_wrap"] = True
+                props["valign"] = "bottom"
+            self.cache[style] = self.workbook.add_format(props)
+        return self.cache[style]
+
+
+def _write_cell(sheet, cell: Cell, fmt) -> None:
+    if cell.formula is not None:
+        value = cell.value
+        if isinstance(value, bool):
+            value = int(value)
+        sheet.write_formula(cell.row, cell.col, cell.formula, fmt, "" if value is None else value)
+    elif isinstance(cell.value, str):
+        sheet.write_string(cell.row, cell.col, cell.value, fmt)  # never a formula, whatever it starts with
+    elif cell.value is None:
+        sheet.write_blank(cell.row, cell.col, None, fmt)
+    else:
+        sheet.write_number(cell.row, cell.col, cell.value, fmt)
+
+
+def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> None:
+    sheet = workbook.add_worksheet(plan.name)
+    sheet.hide_gridlines(2)
+    for col, width in enumerate(plan.widths):
+        sheet.set_column(col, col, width)
+    for row, height in plan.row_heights:
+        sheet.set_row(row, height)
+    for merge in plan.merges:
+        if merge.first_col == merge.last_col and merge.first_row == merge.last_row:
+            sheet.write_string(merge.first_row, merge.first_col, merge.text, formats(merge.style))
+        else:
+            sheet.merge_range(merge.first_row, merge.first_col, merge.last_row, merge.last_col, merge.text, formats(merge.style))
+    for cell in plan.cells:
+        _write_cell(sheet, cell, formats(cell.style))
+    if plan.freeze:
+        sheet.freeze_panes(*plan.freeze)
+
+
+def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
+    """Write the workbook to `out`; an existing file is replaced only by a complete one."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=out.parent)
+    os.close(handle)
+    try:
+        workbook = xlsxwriter.Workbook(
+            tmp,
+            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+        )
+        workbook.set_properties({"title": plan.title, "company": plan.company, "created": plan.created})
+        formats = _Formats(workbook)
+        for sheet in plan.sheets:
+            render_sheet(workbook, formats, sheet)
+        for name, ref in plan.names:
+            workbook.define_name(name, ref)
+        workbook.close()
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out

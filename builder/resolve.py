@@ -1,0 +1,362 @@
+"""Resolve: lay each statement out on a grid, bind row ids to cells, and compute values.
+
+This is the one place where references become cells. Every derived cell gets an
+Expr; its value is computed from that same Expr (builder.expr.evaluate) and its
+formula text is rendered from it (builder.expr.to_formula).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from dataclasses import dataclass, field
+
+from builder.errors import Problem, ReportError
+from builder.expr import (
+    Bin,
+    Call,
+    EvalError,
+    Expr,
+    Name,
+    Num,
+    Ref,
+    RowRef,
+    Str,
+    Value,
+    evaluate,
+    map_expr,
+    signed_sum,
+    to_formula,
+)
+from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
+from builder.spec import Column, Figure, Layout, Report, Row
+
+INPUTS_SHEET = "Inputs"
+MAX_FORMULA = 8192
+HEADER = Style(bold=True, align="center", bottom=1)
+COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
+
+
+@dataclass
+class _Grid:
+    """Where one layout's rows and columns land on its sheet."""
+
+    layout: Layout
+    header_row: int  # first header row
+    levels: list[str]  # which header rows exist: group, period, column
+    body_row: int
+    row_at: dict[str, int] = field(default_factory=dict)
+    col_at: dict[str, int] = field(default_factory=dict)
+    amount_col: dict[str, int] = field(default_factory=dict)  # period role -> column
+
+
+def _grid(layout: Layout) -> _Grid:
+    header_row = len(layout.title) + len(layout.subtitle) + (1 if layout.title or layout.subtitle else 0)
+    levels = []
+    if any(c.group for c in layout.columns):
+        levels.append("group")
+    if any(c.period and c.kind != "change" for c in layout.columns):
+        levels.append("period")
+    levels.append("column")
+    grid = _Grid(layout, header_row, levels, header_row + len(levels))
+    for i, col in enumerate(layout.columns):
+        grid.col_at[col.id] = i + 1
+        if col.kind == "amount" and col.period not in grid.amount_col:
+            grid.amount_col[col.period] = i + 1
+    for i, row in enumerate(layout.rows):
+        if row.id:
+            grid.row_at[row.id] = grid.body_row + i
+    return grid
+
+
+class _Resolver:
+    def __init__(self, report: Report, figures: list[Figure]):
+        self.report = report
+        self.figures = {(f.line, f.period): f for f in figures}
+        self.grids = [_grid(layout) for layout in report.layouts]
+        self.grid_of_row = {rid: g for g in self.grids for rid in g.row_at}
+        self.problems: list[Problem] = []
+        self.exprs: dict[Ref, Expr] = {}
+        self.typed: dict[Ref, Figure] = {}
+        self.values: dict[Ref, Value] = {}
+        self.inputs = {i.name: i.value for i in report.inputs}
+
+    # ------------------------------------------------------------ references
+
+    def amount_ref(self, row_id: str, role: str, user: Row) -> Ref | None:
+        grid = self.grid_of_row[row_id]
+        col = grid.amount_col.get(role)
+        if col is None:
+            period = self.report.period(role)
+            self.problems.append(
+                Problem(user.source, f"'{row_id}' is needed for {period.label if period else role}, "
+                        f"but sheet '{grid.layout.sheet}' has no amount column for that period")
+            )
+            return None
+        return Ref(grid.layout.sheet, grid.row_at[row_id], col)
+
+    def bind(self, expr: Expr, role: str, user: Row) -> Expr | None:
+        """Turn a row formula into a cell formula for one period."""
+        failed = []
+
+        def replace(node: Expr) -> Expr | None:
+            if isinstance(node, RowRef):
+                if node.row_id in self.inputs and node.row_id not in self.grid_of_row:
+                    return Name(node.row_id)
+                ref = self.amount_ref(node.row_id, role, user)
+                if ref is None:
+                    failed.append(node)
+                    return Num(0)
+                return ref
+            return None
+
+        bound = map_expr(expr, replace)
+        return None if failed else bound
+
+    # ------------------------------------------------------------ cells of one statement
+
+    def is_blank(self, ref: Ref | None) -> bool:
+        return ref is None or (ref not in self.exprs and ref not in self.typed)
+
+    def amount_cell(self, grid: _Grid, row: Row, col: Column, here: Ref) -> None:
+        if row.kind == "input":
+            period = self.report.period(col.period)
+            fig = self.figures.get((row.id, period.key))
+            if fig is not None:
+                self.typed[here] = fig
+            return
+        if row.kind == "total":
+            terms = []
+            for sign, rid in row.terms:
+                ref = self.amount_ref(rid, col.period, row)
+                if ref is not None:
+                    terms.append((sign, ref))
+            if len(terms) == len(row.terms):
+                self.exprs[here] = signed_sum(terms)
+            return
+        bound = self.bind(row.formula, col.period, row)
+        if bound is not None:
+            self.exprs[here] = bound
+
+    def derived_cell(self, grid: _Grid, row: Row, col: Column, here: Ref) -> None:
+        """convert, percent_of and change cells; they need amount cells filled first."""
+        zero = Str("n.m." if col.zero_base == "n.m." else "")
+        if col.kind == "convert":
+            amount = self.amount_ref(row.id, col.period, row)
+            if not self.is_blank(amount):
+                self.exprs[here] = Bin("/", amount, Name(col.rate))
+        elif col.kind == "percent_of":
+            amount = self.amount_ref(row.id, col.period, row)
+            base_id = row.percent_base or col.base
+            base = self.amount_ref(base_id, col.period, row)
+            if not self.is_blank(amount) and base is not None:
+                self.exprs[here] = Call("IF", (Bin("=", base, Num(0)), zero, Bin("/", amount, base)))
+        elif col.kind == "change":
+            new = self.amount_ref(row.id, col.change_to, row)
+            old = self.amount_ref(row.id, col.change_from, row)
+            if self.is_blank(new) or self.is_blank(old):
+                return
+            delta = Bin("-", new, old)
+            if col.negative_base == "n.m.":
+                self.exprs[here] = Call("IF", (Bin("<=", old, Num(0)), Str("n.m."), Bin("/", delta, old)))
+            else:
+                denominator = Call("ABS", (old,)) if col.negative_base == "abs" else old
+                self.exprs[here] = Call("IF", (Bin("=", old, Num(0)), zero, Bin("/", delta, denominator)))
+
+    # ------------------------------------------------------------ values
+
+    def value(self, ref: Ref, visiting: set[Ref] | None = None) -> Value:
+        if ref in self.values:
+            return self.values[ref]
+        if ref in self.typed:
+            return self.typed[ref].value
+        expr = self.exprs.get(ref)
+        if expr is None:
+            return None
+        visiting = visiting or set()
+        if ref in visiting:
+            raise EvalError(f"cell {ref.sheet}!R{ref.row + 1}C{ref.col + 1} depends on itself")
+        visiting.add(ref)
+        result = evaluate(expr, lambda r: self.value(r, visiting), self.name_value)
+        visiting.discard(ref)
+        if isinstance(result, bool):
+            result = float(result)
+        self.values[ref] = result
+        return result
+
+    def name_value(self, name: str) -> Value:
+        return self.inputs[name]
+
+    # ------------------------------------------------------------ text that quotes inputs
+
+    def template(self, text: str) -> Expr | str:
+        static = {"company": self.report.company, "title": self.report.title,
+                  "date": self.report.date.isoformat() if self.report.date else ""}
+        static.update({p.role: p.label for p in self.report.periods})
+        parts: list[Expr] = []
+        live = False
+        for literal, field_name, spec, _ in string.Formatter().parse(text):
+            if literal:
+                parts.append(Str(literal))
+            if field_name is None:
+                continue
+            if field_name in self.inputs:
+                live = True
+                parts.append(Call("TEXT", (Name(field_name), Str(spec))) if spec else Name(field_name))
+            else:
+                value = static[field_name]
+                parts.append(Str(value.upper() if spec == "upper" else value))
+        if not live:
+            return "".join(p.value for p in parts)  # type: ignore[union-attr]
+        expr = parts[0]
+        for part in parts[1:]:
+            expr = Bin("&", expr, part)
+        return expr
+
+
+def _number_style(layout: Layout, row: Row, col: Column) -> Style:
+    if col.kind in ("percent_of", "change"):
+        fmt = col.number_format or layout.percent_format
+    else:
+        fmt = row.number_format or col.number_format or layout.number_format
+    return Style(num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0)
+
+
+def _display_width(value: Value, fmt: str | None) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, str):
+        return len(value)
+    first = (fmt or "0").split(";")[0]
+    decimals = len(first.split(".", 1)[1].rstrip("%\"")) if "." in first else 0
+    number = abs(value) * (100 if "%" in first else 1)
+    return len(f"{number:,.{decimals}f}") + 2 + ("%" in first)
+
+
+def _merges(grid: _Grid, level: int, key) -> list[Merge]:
+    """Header cells over runs of adjacent columns that share a group or a period."""
+    merges, cols = [], grid.layout.columns
+    i = 0
+    while i < len(cols):
+        text = key(cols[i])
+        j = i
+        while j + 1 < len(cols) and text and key(cols[j + 1]) == text:
+            j += 1
+        if text:
+            r = grid.header_row + level
+            merges.append(Merge(r, i + 1, r, j + 1, text, HEADER))
+        i = j + 1
+    return merges
+
+
+def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
+    """The whole workbook as plain data, or ReportError with every problem found."""
+    res = _Resolver(report, figures)
+    # Amounts first, then the cells derived from them (blank amounts leave them blank).
+    for kinds in (("amount",), ("convert", "percent_of", "change")):
+        for grid in res.grids:
+            for row in grid.layout.rows:
+                if row.kind == "heading":
+                    continue
+                for col in grid.layout.columns:
+                    if col.kind in kinds and (row.show is None or col.kind in row.show):
+                        here = Ref(grid.layout.sheet, grid.row_at[row.id], grid.col_at[col.id])
+                        (res.amount_cell if col.kind == "amount" else res.derived_cell)(grid, row, col, here)
+    if res.problems:
+        raise ReportError(_unique(res.problems))
+
+    sheets = [_sheet(res, grid) for grid in res.grids]
+    if res.problems:
+        raise ReportError(_unique(res.problems))
+    sheets.append(_inputs_sheet(report))
+    names = tuple((i.name, f"={INPUTS_SHEET}!$B${n + 2}") for n, i in enumerate(report.inputs))
+    created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
+    return WorkbookPlan(tuple(sheets), names, report.title, report.company, created)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
+    layout = grid.layout
+    sheet = layout.sheet
+    cells: list[Cell] = []
+    row_of = {row.id: grid.body_row + i for i, row in enumerate(layout.rows) if row.id}
+
+    def text_cell(r: int, c: int, text: str, style: Style) -> None:
+        made = res.template(text)
+        if isinstance(made, str):
+            cells.append(Cell(r, c, made, style))
+        else:
+            cells.append(Cell(r, c, evaluate(made, res.value, res.name_value), style, made, to_formula(made, sheet)))
+
+    for i, text in enumerate(layout.title + layout.subtitle):
+        text_cell(i, 0, text, Style(bold=i < len(layout.title)))
+
+    merges: list[Merge] = []
+    for level, kind in enumerate(grid.levels):
+        r = grid.header_row + level
+        if kind == "group":
+            merges += _merges(grid, level, lambda c: c.group)
+        elif kind == "period":
+            merges += _merges(grid, level, lambda c: res.report.period(c.period).label if c.period and c.kind != "change" else None)
+        else:
+            for i, col in enumerate(layout.columns):
+                cells.append(Cell(r, i + 1, col.header, COLUMN_HEADER))
+
+    widths = [0.0] * (len(layout.columns) + 1)
+    for i, row in enumerate(layout.rows):
+        r = grid.body_row + i
+        cells.append(Cell(r, 0, row.label, Style(bold=row.bold, indent=row.indent)))
+        widths[0] = max(widths[0], len(row.label) + 2 * row.indent)
+        if row.kind == "heading":
+            continue
+        for j, col in enumerate(layout.columns):
+            here = Ref(sheet, row_of[row.id], j + 1)
+            style = _number_style(layout, row, col)
+            if here in res.typed:
+                fig = res.typed[here]
+                cells.append(Cell(here.row, here.col, fig.value, style, source=fig.source))
+            elif here in res.exprs:
+                expr = res.exprs[here]
+                try:
+                    value = res.value(here)
+                except EvalError as exc:
+                    period = res.report.period(col.period or col.change_to)
+                    res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period.label if period else ''}): {exc}"))
+                    continue
+                formula = to_formula(expr, sheet)
+                if len(formula) > MAX_FORMULA:
+                    res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}': the formula has {len(formula)} characters; Excel allows {MAX_FORMULA}"))
+                cells.append(Cell(here.row, here.col, value, style, expr, formula))
+            else:
+                continue
+            widths[j + 1] = max(widths[j + 1], _display_width(cells[-1].value, style.num_format))
+
+    notes_row = grid.body_row + len(layout.rows) + 1
+    for i, note in enumerate(layout.notes):
+        text_cell(notes_row + i, 0, note, Style(italic=False))
+
+    for j, col in enumerate(layout.columns):
+        longest_word = max((len(w) for w in col.header.split()), default=0)
+        widths[j + 1] = col.width or max(widths[j + 1], longest_word + 2, 9)
+    widths[0] = min(max(widths[0] + 2, 24), 80)
+    header_height = ((grid.header_row + len(grid.levels) - 1, 30.0),) if any(len(c.header) > widths[k + 1] for k, c in enumerate(layout.columns)) else ()
+    return SheetPlan(
+        name=sheet,
+        cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),
+        merges=tuple(merges),
+        widths=tuple(widths),
+        freeze=(grid.body_row, 1),
+        row_heights=header_height,
+    )
+
+
+def _inputs_sheet(report: Report) -> SheetPlan:
+    cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Input", "Value", "Description"))]
+    for n, inp in enumerate(report.inputs):
+        style = Style(num_format=inp.number_format) if inp.number_format else Style()
+        cells += [Cell(n + 1, 0, inp.name, Style()), Cell(n + 1, 1, inp.value, style, source=inp.source), Cell(n + 1, 2, inp.label, Style())]
+    width = max([len(i.label) for i in report.inputs] + [20]) + 2
+    return SheetPlan(INPUTS_SHEET, tuple(cells), widths=(16, 16, width), freeze=(1, 0))

@@ -1,0 +1,106 @@
+"""The report specification: plain frozen data, kept apart from loading and rendering.
+
+Row ids are resolved to cells late, in one place (builder.resolve).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from builder.errors import Source
+from builder.expr import Expr
+
+
+@dataclass(frozen=True)
+class Period:
+    role: str  # what layouts call it: current, prior_year, ...
+    key: str  # what the data file calls it: 2Q04
+    label: str  # what headers print: Sept 30, 2004
+    source: Source
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    value: float | str
+    label: str
+    number_format: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    kind: str  # amount | convert | percent_of | change
+    header: str
+    period: str | None  # the period role of amount, convert and percent_of columns
+    group: str | None  # the group header above it, if any
+    rate: str | None = None  # convert: the input that divides
+    base: str | None = None  # percent_of: the row that is 100%
+    change_from: str | None = None  # change: (to - from) / from
+    change_to: str | None = None
+    negative_base: str = "signed"  # change: signed | abs | n.m.
+    zero_base: str = "n.m."  # percent_of and change: what a zero base shows
+    number_format: str | None = None
+    width: float | None = None
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str | None
+    label: str
+    kind: str  # heading | input | total | formula
+    source: Source
+    terms: tuple[tuple[int, str], ...] = ()  # total: (sign, row id)
+    formula: Expr | None = None  # formula: over RowRefs and input Names
+    indent: int = 0
+    bold: bool = False
+    rule_above: bool = False
+    double_rule_below: bool = False
+    show: tuple[str, ...] | None = None  # column kinds this row fills; None = all
+    number_format: str | None = None
+    missing: str = "error"  # error | blank: an input row may lack a figure for some periods
+    percent_base: str | None = None
+
+
+@dataclass(frozen=True)
+class Layout:
+    sheet: str
+    title: tuple[str, ...]
+    subtitle: tuple[str, ...]
+    number_format: str
+    percent_format: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    notes: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Report:
+    title: str
+    company: str
+    date: dt.date | None
+    periods: tuple[Period, ...]
+    inputs: tuple[Input, ...]
+    layouts: tuple[Layout, ...]
+    data_path: str
+    source: Source
+
+    def period(self, role: str) -> Period | None:
+        return next((p for p in self.periods if p.role == role), None)
+
+    def input(self, name: str) -> Input | None:
+        return next((i for i in self.inputs if i.name == name), None)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One typed-in number of the data file."""
+
+    line: str
+    period: str  # the period key
+    value: float
+    source: Source

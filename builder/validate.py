@@ -1,0 +1,229 @@
+"""Validations: small functions over the loaded report and data, each returning problems.
+
+They run together so that a user sees every problem at once, each with its file and line.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable, Iterator
+
+from builder.errors import Problem
+from builder.expr import RowRef, is_plain_number_format, walk
+from builder.spec import Figure, Layout, Report, Row
+
+MAX_SHEET_NAME = 31
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+_BAD_SHEET_CHARS = set("[]:*?/\\")
+_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[RrCc])$")
+STATIC_FIELDS = ("company", "title", "date")
+
+Check = Callable[[Report, list[Figure]], Iterator[Problem]]
+
+
+def _rows(report: Report) -> Iterator[tuple[Layout, Row]]:
+    for layout in report.layouts:
+        for row in layout.rows:
+            yield layout, row
+
+
+def row_index(report: Report) -> dict[str, tuple[Layout, Row]]:
+    index: dict[str, tuple[Layout, Row]] = {}
+    for layout, row in _rows(report):
+        if row.id is not None:
+            index.setdefault(row.id, (layout, row))
+    return index
+
+
+def _row_refs(row: Row) -> list[str]:
+    if row.kind == "total":
+        return [rid for _, rid in row.terms]
+    if row.kind == "formula":
+        return [n.row_id for n in walk(row.formula) if isinstance(n, RowRef)]
+    return []
+
+
+def unique_ids(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    seen: dict[str, Row] = {}
+    for _, row in _rows(report):
+        if row.id is None:
+            continue
+        if row.id in seen:
+            yield Problem(row.source, f"row id '{row.id}' is used twice (first at {seen[row.id].source})")
+        elif report.input(row.id):
+            yield Problem(row.source, f"row id '{row.id}' is also the name of an input")
+        else:
+            seen[row.id] = row
+    for layout in report.layouts:
+        cols: dict[str, str] = {}
+        for col in layout.columns:
+            if col.id in cols:
+                yield Problem(col.source, f"column id '{col.id}' is used twice in sheet '{layout.sheet}'")
+            cols[col.id] = col.id
+
+
+def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    seen: dict[str, Layout] = {"inputs": None}  # type: ignore[dict-item]
+    for layout in report.layouts:
+        name = layout.sheet
+        bad = sorted(set(name) & _BAD_SHEET_CHARS)
+        if not name.strip() or len(name) > MAX_SHEET_NAME:
+            yield Problem(layout.source, f"sheet name {name!r}: Excel allows 1 to {MAX_SHEET_NAME} characters")
+        elif bad or name.startswith("'") or name.endswith("'"):
+            yield Problem(layout.source, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
+        elif name.lower() in seen:
+            yield Problem(layout.source, f"sheet name {name!r} is used twice (or clashes with the Inputs sheet)")
+        seen[name.lower()] = layout
+
+
+def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    """Every row id, input name and period a layout names exists."""
+    index = row_index(report)
+    roles = {p.role for p in report.periods}
+    for layout, row in _rows(report):
+        names = set(_row_refs(row))
+        if row.percent_base:
+            names.add(row.percent_base)
+        for rid in sorted(names):
+            if rid not in index and not (row.kind == "formula" and report.input(rid)):
+                yield Problem(row.source, f"row '{row.id}' refers to '{rid}', which no layout defines{_near(rid, index)}")
+    for layout in report.layouts:
+        for col in layout.columns:
+            for role in (col.period, col.change_from, col.change_to):
+                if role is not None and role not in roles:
+                    yield Problem(col.source, f"column '{col.id}': period '{role}' is not declared in the report's periods")
+            if col.kind in ("amount", "convert", "percent_of") and col.period is None:
+                yield Problem(col.source, f"column '{col.id}' ({col.kind}) needs a period")
+            if col.kind == "convert":
+                rate = report.input(col.rate) if col.rate else None
+                if rate is None:
+                    yield Problem(col.source, f"column '{col.id}': 'rate' must name an input of the report")
+                elif not isinstance(rate.value, float) or rate.value <= 0:
+                    yield Problem(rate.source, f"input '{rate.name}' is a conversion rate: expected a number above zero, found {rate.value!r}")
+            if col.kind == "percent_of" and (col.base is None or col.base not in index):
+                yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
+            if col.kind == "change" and (col.change_from is None or col.change_to is None):
+                yield Problem(col.source, f"column '{col.id}': a change needs 'from' and 'to' periods")
+
+
+def _near(name: str, known) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def no_cycles(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    index = row_index(report)
+    graph = {rid: [r for r in _row_refs(row) if r in index] for rid, (_, row) in index.items()}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(rid: str, trail: list[str]) -> list[str] | None:
+        state[rid] = 1
+        for nxt in graph[rid]:
+            if state.get(nxt) == 1:
+                return trail[trail.index(nxt) :] + [nxt] if nxt in trail else [rid, nxt]
+            if nxt not in state:
+                found = visit(nxt, trail + [nxt])
+                if found:
+                    return found
+        state[rid] = 2
+        return None
+
+    for rid in graph:
+        if rid not in state:
+            cycle = visit(rid, [rid])
+            if cycle:
+                yield Problem(index[cycle[0]][1].source, "rows refer to each other in a cycle: " + " -> ".join(cycle))
+                return
+
+
+def templates(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    """Titles and notes may quote the company, period labels and inputs, nothing else."""
+    known = set(STATIC_FIELDS) | {p.role for p in report.periods} | {i.name for i in report.inputs}
+    for layout in report.layouts:
+        for text in layout.title + layout.subtitle + layout.notes:
+            try:
+                fields = list(string.Formatter().parse(text))
+            except ValueError as exc:
+                yield Problem(layout.source, f"text {text[:40]!r}...: {exc} (write {{{{ for a literal brace)")
+                continue
+            for _, field, spec, _ in fields:
+                if field is None:
+                    continue
+                if field not in known:
+                    yield Problem(layout.source, f"text quotes {{{field}}}, which is not the company, a period or an input{_near(field, known)}")
+                    continue
+                inp = report.input(field)
+                if spec and inp is not None and not is_plain_number_format(spec):
+                    yield Problem(layout.source, f"{{{field}:{spec}}}: expected a number format such as 0.00 or #,##0")
+                if spec and inp is None and spec != "upper":
+                    yield Problem(layout.source, f"{{{field}:{spec}}}: text fields take only ':upper'")
+
+
+def input_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    for inp in report.inputs:
+        if _CELL_LIKE.match(inp.name) or len(inp.name) > 255:
+            yield Problem(inp.source, f"input name '{inp.name}' looks like a cell reference; Excel cannot use it as a name")
+
+
+def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    """Each figure has a declared period and a row that uses it; none is given twice."""
+    index = row_index(report)
+    keys = {p.key: p for p in report.periods}
+    seen: dict[tuple[str, str], Figure] = {}
+    for fig in figures:
+        if fig.period not in keys:
+            yield Problem(fig.source, f"period '{fig.period}' is not one the report declares ({', '.join(keys)})")
+            continue
+        if (fig.line, fig.period) in seen:
+            first = seen[(fig.line, fig.period)]
+            yield Problem(fig.source, f"'{fig.line}' for {fig.period} is given twice (first at line {first.source.line})")
+            continue
+        seen[(fig.line, fig.period)] = fig
+        entry = index.get(fig.line)
+        if entry is None:
+            yield Problem(fig.source, f"line '{fig.line}' is used by no layout, so this figure would be lost{_near(fig.line, index)}")
+        elif entry[1].kind != "input":
+            yield Problem(fig.source, f"line '{fig.line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only")
+    needed = {role for layout in report.layouts for col in layout.columns for role in (col.period, col.change_from, col.change_to) if role}
+    for layout, row in _rows(report):
+        if row.kind != "input" or row.missing == "blank":
+            continue
+        for role in sorted(needed):
+            period = report.period(role)
+            if period and (row.id, period.key) not in seen and _sheet_uses(layout, role):
+                yield Problem(row.source, f"no figure for '{row.id}' in period {period.key} in {report.data_path} (or declare 'missing: blank')")
+
+
+def _sheet_uses(layout: Layout, role: str) -> bool:
+    return any(c.kind == "amount" and c.period == role for c in layout.columns)
+
+
+def excel_limits(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    for layout in report.layouts:
+        height = len(layout.title) + len(layout.subtitle) + len(layout.rows) + len(layout.notes) + 6
+        if height > MAX_ROWS:
+            yield Problem(layout.source, f"sheet '{layout.sheet}' needs {height} rows; Excel allows {MAX_ROWS}")
+        if len(layout.columns) + 1 > MAX_COLS:
+            yield Problem(layout.source, f"sheet '{layout.sheet}' needs {len(layout.columns) + 1} columns; Excel allows {MAX_COLS}")
+
+
+CHECKS: tuple[Check, ...] = (
+    unique_ids,
+    sheet_names,
+    references,
+    no_cycles,
+    templates,
+    input_names,
+    data_figures,
+    excel_limits,
+)
+
+
+def validate(report: Report, figures: list[Figure]) -> list[Problem]:
+    problems: list[Problem] = []
+    for check in CHECKS:
+        problems.extend(check(report, figures))
+    return problems

@@ -1,0 +1,79 @@
+"""Headless LibreOffice as the reference engine: recalculate, and export what a cell shows.
+
+Each run gets a throwaway profile. With `recalc=True` the profile sets
+Calc/Formula/Load/OOXMLRecalcMode to 0 (always recalculate on load); with False
+it is LibreOffice's default, which shows the values stored in the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from builder.errors import EngineMissing
+
+PACKAGE = "libreoffice-calc-nogui"
+_RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+# Text CSV filter: comma, double quote, UTF-8, from row 1, ..., "save cell contents as shown"
+# (9th token) and, in the 12th token, -1 for one file per sheet (LibreOffice 7.2 and later).
+CSV_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1"
+
+
+def soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        raise EngineMissing(f"LibreOffice is not installed: apt-get install -y {PACKAGE}")
+    return found
+
+
+def convert(paths: list[Path], outdir: Path, target: str, recalc: bool = True, timeout: int = 300) -> None:
+    """Run one `soffice --convert-to` over many files (one start-up for all of them)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
+        if recalc:
+            user = Path(profile) / "user"
+            user.mkdir()
+            (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
+        cmd = [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            target,
+            "--outdir",
+            str(outdir),
+            *[str(p) for p in paths],
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            raise RuntimeError(f"LibreOffice failed ({done.returncode}): {done.stderr.strip()}")
+
+
+def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:
+    """Recalculated copies of the workbooks (same names, in outdir)."""
+    convert(paths, outdir, "xlsx", recalc=True)
+    result = {p: outdir / p.name for p in paths}
+    for p, q in result.items():
+        if not q.exists():
+            raise RuntimeError(f"LibreOffice wrote no recalculated copy of {p}")
+    return result
+
+
+def shown_text(path: Path, outdir: Path, recalc: bool) -> dict[str, list[list[str]]]:
+    """Each sheet's cells as LibreOffice shows them (number formats applied)."""
+    import csv
+
+    convert([path], outdir, CSV_AS_SHOWN, recalc=recalc)
+    sheets: dict[str, list[list[str]]] = {}
+    prefix = path.stem + "-"
+    for csv_path in sorted(outdir.glob(f"{path.stem}-*.csv")):
+        with open(csv_path, encoding="utf-8", newline="") as handle:
+            sheets[csv_path.stem[len(prefix) :]] = list(csv.reader(handle))
+    return sheets
