@@ -62,7 +62,9 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
         if merge.first_col == merge.last_col and merge.first_row == merge.last_row:
             sheet.write_string(merge.first_row, merge.first_col, merge.text, formats(merge.style))
         else:
-            sheet.merge_range(merge.first_row, merge.first_col, merge.last_row, merge.last_col, merge.text, formats(merge.style))
+            sheet.merge_range(
+                merge.first_row, merge.first_col, merge.last_row, merge.last_col, merge.text, formats(merge.style)
+            )
     for cell in plan.cells:
         _write_cell(sheet, cell, formats(cell.style))
     if plan.freeze:

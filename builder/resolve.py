@@ -89,8 +89,11 @@ class _Resolver:
         if col is None:
             period = self.report.period(role)
             self.problems.append(
-                Problem(user.source, f"'{row_id}' is needed for {period.label if period else role}, "
-                        f"but sheet '{grid.layout.sheet}' has no amount column for that period")
+                Problem(
+                    user.source,
+                    f"'{row_id}' is needed for {period.label if period else role}, "
+                    f"but sheet '{grid.layout.sheet}' has no amount column for that period",
+                )
             )
             return None
         return Ref(grid.layout.sheet, grid.row_at[row_id], col)
@@ -190,8 +193,11 @@ class _Resolver:
     # ------------------------------------------------------------ text that quotes inputs
 
     def template(self, text: str) -> Expr | str:
-        static = {"company": self.report.company, "title": self.report.title,
-                  "date": self.report.date.isoformat() if self.report.date else ""}
+        static = {
+            "company": self.report.company,
+            "title": self.report.title,
+            "date": self.report.date.isoformat() if self.report.date else "",
+        }
         static.update({p.role: p.label for p in self.report.periods})
         parts: list[Expr] = []
         live = False
@@ -219,7 +225,9 @@ def _number_style(layout: Layout, row: Row, col: Column) -> Style:
         fmt = col.number_format or layout.percent_format
     else:
         fmt = row.number_format or col.number_format or layout.number_format
-    return Style(num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0)
+    return Style(
+        num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0
+    )
 
 
 def _display_width(value: Value, fmt: str | None) -> int:
@@ -228,7 +236,7 @@ def _display_width(value: Value, fmt: str | None) -> int:
     if isinstance(value, str):
         return len(value)
     first = (fmt or "0").split(";")[0]
-    decimals = len(first.split(".", 1)[1].rstrip("%\"")) if "." in first else 0
+    decimals = len(first.split(".", 1)[1].rstrip('%"')) if "." in first else 0
     number = abs(value) * (100 if "%" in first else 1)
     return len(f"{number:,.{decimals}f}") + 2 + ("%" in first)
 
@@ -300,7 +308,9 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
         if kind == "group":
             merges += _merges(grid, level, lambda c: c.group)
         elif kind == "period":
-            merges += _merges(grid, level, lambda c: res.report.period(c.period).label if c.period and c.kind != "change" else None)
+            merges += _merges(
+                grid, level, lambda c: res.report.period(c.period).label if c.period and c.kind != "change" else None
+            )
         else:
             for i, col in enumerate(layout.columns):
                 cells.append(Cell(r, i + 1, col.header, COLUMN_HEADER))
@@ -324,11 +334,21 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
                     value = res.value(here)
                 except EvalError as exc:
                     period = res.report.period(col.period or col.change_to)
-                    res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period.label if period else ''}): {exc}"))
+                    res.problems.append(
+                        Problem(
+                            row.source, f"'{row.id}' in column '{col.id}' ({period.label if period else ''}): {exc}"
+                        )
+                    )
                     continue
                 formula = to_formula(expr, sheet)
                 if len(formula) > MAX_FORMULA:
-                    res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}': the formula has {len(formula)} characters; Excel allows {MAX_FORMULA}"))
+                    res.problems.append(
+                        Problem(
+                            row.source,
+                            f"'{row.id}' in column '{col.id}': the formula has {len(formula)} characters; "
+                            f"Excel allows {MAX_FORMULA}",
+                        )
+                    )
                 cells.append(Cell(here.row, here.col, value, style, expr, formula))
             else:
                 continue
@@ -342,7 +362,11 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
         longest_word = max((len(w) for w in col.header.split()), default=0)
         widths[j + 1] = col.width or max(widths[j + 1], longest_word + 2, 9)
     widths[0] = min(max(widths[0] + 2, 24), 80)
-    header_height = ((grid.header_row + len(grid.levels) - 1, 30.0),) if any(len(c.header) > widths[k + 1] for k, c in enumerate(layout.columns)) else ()
+    header_height = (
+        ((grid.header_row + len(grid.levels) - 1, 30.0),)
+        if any(len(c.header) > widths[k + 1] for k, c in enumerate(layout.columns))
+        else ()
+    )
     return SheetPlan(
         name=sheet,
         cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),
@@ -357,6 +381,10 @@ def _inputs_sheet(report: Report) -> SheetPlan:
     cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Input", "Value", "Description"))]
     for n, inp in enumerate(report.inputs):
         style = Style(num_format=inp.number_format) if inp.number_format else Style()
-        cells += [Cell(n + 1, 0, inp.name, Style()), Cell(n + 1, 1, inp.value, style, source=inp.source), Cell(n + 1, 2, inp.label, Style())]
+        cells += [
+            Cell(n + 1, 0, inp.name, Style()),
+            Cell(n + 1, 1, inp.value, style, source=inp.source),
+            Cell(n + 1, 2, inp.label, Style()),
+        ]
     width = max([len(i.label) for i in report.inputs] + [20]) + 2
     return SheetPlan(INPUTS_SHEET, tuple(cells), widths=(16, 16, width), freeze=(1, 0))

@@ -76,6 +76,11 @@ class Layout:
     rows: tuple[Row, ...]
     notes: tuple[str, ...]
     source: Source
+    sheet_source: Source | None = None
+    text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
+
+    def text_source(self, text: str) -> Source:
+        return next((src for t, src in self.text_sources if t == text), self.source)
 
 
 @dataclass(frozen=True)

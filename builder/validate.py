@@ -67,13 +67,14 @@ def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
     seen: dict[str, Layout] = {"inputs": None}  # type: ignore[dict-item]
     for layout in report.layouts:
         name = layout.sheet
+        where = layout.sheet_source or layout.source
         bad = sorted(set(name) & _BAD_SHEET_CHARS)
         if not name.strip() or len(name) > MAX_SHEET_NAME:
-            yield Problem(layout.source, f"sheet name {name!r}: Excel allows 1 to {MAX_SHEET_NAME} characters")
+            yield Problem(where, f"sheet name {name!r}: Excel allows 1 to {MAX_SHEET_NAME} characters")
         elif bad or name.startswith("'") or name.endswith("'"):
-            yield Problem(layout.source, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
+            yield Problem(where, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
         elif name.lower() in seen:
-            yield Problem(layout.source, f"sheet name {name!r} is used twice (or clashes with the Inputs sheet)")
+            yield Problem(where, f"sheet name {name!r} is used twice (or clashes with the Inputs sheet)")
         seen[name.lower()] = layout
 
 
@@ -81,18 +82,22 @@ def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
     """Every row id, input name and period a layout names exists."""
     index = row_index(report)
     roles = {p.role for p in report.periods}
-    for layout, row in _rows(report):
+    for _, row in _rows(report):
         names = set(_row_refs(row))
         if row.percent_base:
             names.add(row.percent_base)
         for rid in sorted(names):
             if rid not in index and not (row.kind == "formula" and report.input(rid)):
-                yield Problem(row.source, f"row '{row.id}' refers to '{rid}', which no layout defines{_near(rid, index)}")
+                yield Problem(
+                    row.source, f"row '{row.id}' refers to '{rid}', which no layout defines{_near(rid, index)}"
+                )
     for layout in report.layouts:
         for col in layout.columns:
             for role in (col.period, col.change_from, col.change_to):
                 if role is not None and role not in roles:
-                    yield Problem(col.source, f"column '{col.id}': period '{role}' is not declared in the report's periods")
+                    yield Problem(
+                        col.source, f"column '{col.id}': period '{role}' is not declared in the report's periods"
+                    )
             if col.kind in ("amount", "convert", "percent_of") and col.period is None:
                 yield Problem(col.source, f"column '{col.id}' ({col.kind}) needs a period")
             if col.kind == "convert":
@@ -100,7 +105,10 @@ def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                 if rate is None:
                     yield Problem(col.source, f"column '{col.id}': 'rate' must name an input of the report")
                 elif not isinstance(rate.value, float) or rate.value <= 0:
-                    yield Problem(rate.source, f"input '{rate.name}' is a conversion rate: expected a number above zero, found {rate.value!r}")
+                    yield Problem(
+                        rate.source,
+                        f"input '{rate.name}' is a conversion rate: expected a number above zero, found {rate.value!r}",
+                    )
             if col.kind == "percent_of" and (col.base is None or col.base not in index):
                 yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
             if col.kind == "change" and (col.change_from is None or col.change_to is None):
@@ -147,25 +155,34 @@ def templates(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             try:
                 fields = list(string.Formatter().parse(text))
             except ValueError as exc:
-                yield Problem(layout.source, f"text {text[:40]!r}...: {exc} (write {{{{ for a literal brace)")
+                yield Problem(
+                    layout.text_source(text), f"text {text[:40]!r}...: {exc} (write {{{{ for a literal brace)"
+                )
                 continue
             for _, field, spec, _ in fields:
                 if field is None:
                     continue
                 if field not in known:
-                    yield Problem(layout.source, f"text quotes {{{field}}}, which is not the company, a period or an input{_near(field, known)}")
+                    yield Problem(
+                        layout.text_source(text),
+                        f"text quotes {{{field}}}, which is not the company, a period or an input{_near(field, known)}",
+                    )
                     continue
                 inp = report.input(field)
                 if spec and inp is not None and not is_plain_number_format(spec):
-                    yield Problem(layout.source, f"{{{field}:{spec}}}: expected a number format such as 0.00 or #,##0")
+                    yield Problem(
+                        layout.text_source(text), f"{{{field}:{spec}}}: expected a number format such as 0.00 or #,##0"
+                    )
                 if spec and inp is None and spec != "upper":
-                    yield Problem(layout.source, f"{{{field}:{spec}}}: text fields take only ':upper'")
+                    yield Problem(layout.text_source(text), f"{{{field}:{spec}}}: text fields take only ':upper'")
 
 
 def input_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
     for inp in report.inputs:
         if _CELL_LIKE.match(inp.name) or len(inp.name) > 255:
-            yield Problem(inp.source, f"input name '{inp.name}' looks like a cell reference; Excel cannot use it as a name")
+            yield Problem(
+                inp.source, f"input name '{inp.name}' looks like a cell reference; Excel cannot use it as a name"
+            )
 
 
 def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
@@ -179,22 +196,40 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             continue
         if (fig.line, fig.period) in seen:
             first = seen[(fig.line, fig.period)]
-            yield Problem(fig.source, f"'{fig.line}' for {fig.period} is given twice (first at line {first.source.line})")
+            yield Problem(
+                fig.source, f"'{fig.line}' for {fig.period} is given twice (first at line {first.source.line})"
+            )
             continue
         seen[(fig.line, fig.period)] = fig
         entry = index.get(fig.line)
         if entry is None:
-            yield Problem(fig.source, f"line '{fig.line}' is used by no layout, so this figure would be lost{_near(fig.line, index)}")
+            yield Problem(
+                fig.source,
+                f"line '{fig.line}' is used by no layout, so this figure would be lost{_near(fig.line, index)}",
+            )
         elif entry[1].kind != "input":
-            yield Problem(fig.source, f"line '{fig.line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only")
-    needed = {role for layout in report.layouts for col in layout.columns for role in (col.period, col.change_from, col.change_to) if role}
+            yield Problem(
+                fig.source,
+                f"line '{fig.line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
+            )
+    needed = {
+        role
+        for layout in report.layouts
+        for col in layout.columns
+        for role in (col.period, col.change_from, col.change_to)
+        if role
+    }
     for layout, row in _rows(report):
         if row.kind != "input" or row.missing == "blank":
             continue
         for role in sorted(needed):
             period = report.period(role)
             if period and (row.id, period.key) not in seen and _sheet_uses(layout, role):
-                yield Problem(row.source, f"no figure for '{row.id}' in period {period.key} in {report.data_path} (or declare 'missing: blank')")
+                yield Problem(
+                    row.source,
+                    f"no figure for '{row.id}' in period {period.key} in {report.data_path} "
+                    "(or declare 'missing: blank')",
+                )
 
 
 def _sheet_uses(layout: Layout, role: str) -> bool:
@@ -207,7 +242,10 @@ def excel_limits(report: Report, figures: list[Figure]) -> Iterator[Problem]:
         if height > MAX_ROWS:
             yield Problem(layout.source, f"sheet '{layout.sheet}' needs {height} rows; Excel allows {MAX_ROWS}")
         if len(layout.columns) + 1 > MAX_COLS:
-            yield Problem(layout.source, f"sheet '{layout.sheet}' needs {len(layout.columns) + 1} columns; Excel allows {MAX_COLS}")
+            yield Problem(
+                layout.source,
+                f"sheet '{layout.sheet}' needs {len(layout.columns) + 1} columns; Excel allows {MAX_COLS}",
+            )
 
 
 CHECKS: tuple[Check, ...] = (

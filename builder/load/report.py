@@ -65,7 +65,9 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
     if "heading" in item:
         extra = sorted(set(item) - {"heading", "bold", "indent"})
         if extra:
-            problems.append(Problem(where, f"a heading row takes only heading, bold and indent, not {', '.join(extra)}"))
+            problems.append(
+                Problem(where, f"a heading row takes only heading, bold and indent, not {', '.join(extra)}")
+            )
             return None
         return Row(None, item["heading"], "heading", where, indent=item.get("indent", 0), bold=item.get("bold", True))
     if "id" not in item or "label" not in item:
@@ -78,9 +80,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
     kind, terms, formula = "input", (), None
     if "total" in item:
         kind = "total"
-        terms = tuple(
-            (-1 if t.strip().startswith("-") else 1, t.strip().lstrip("+-").strip()) for t in item["total"]
-        )
+        terms = tuple((-1 if t.strip().startswith("-") else 1, t.strip().lstrip("+-").strip()) for t in item["total"])
     elif "formula" in item:
         kind = "formula"
         try:
@@ -128,7 +128,18 @@ def load_layout(path: Path) -> Layout:
         rows=tuple(rows),
         notes=_lines(doc.get("notes")),
         source=Source(str(path), 1),
+        sheet_source=source_at(doc, ["sheet"]),
+        text_sources=tuple(_text_sources(doc)),
     )
+
+
+def _text_sources(doc: Any):
+    for key in ("title", "subtitle", "notes"):
+        value = doc.get(key)
+        if isinstance(value, str):
+            yield value, source_at(doc, [key])
+        elif value is not None:
+            yield from zip(value, value.item_sources, strict=True)
 
 
 def load_report(path: Path) -> Report:
@@ -170,7 +181,9 @@ def load_report(path: Path) -> Report:
     )
     date = doc.get("date")
     if date is not None and not isinstance(date, dt.date):
-        raise ReportError(Problem(source_at(doc, ["date"]), f"date: expected a date such as 2004-11-11, found {date!r}"))
+        raise ReportError(
+            Problem(source_at(doc, ["date"]), f"date: expected a date such as 2004-11-11, found {date!r}")
+        )
     return Report(
         title=doc.get("title", doc["company"]),
         company=doc["company"],

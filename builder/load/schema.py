@@ -100,7 +100,11 @@ ROW = {
         "id": ID,
         "label": TEXT,
         "heading": TEXT,
-        "total": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": r"^[-+]?\s*[A-Za-z_][A-Za-z0-9_]*$"}},
+        "total": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": r"^[-+]?\s*[A-Za-z_][A-Za-z0-9_]*$"},
+        },
         "formula": TEXT,
         "style": {"enum": ["line", "subtotal", "total", "grand_total"]},
         "bold": {"type": "boolean"},
@@ -167,7 +171,10 @@ def _message(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
     if error.validator == "type":
         return path, f"{where}: expected {error.validator_value}, found {error.instance!r}"
     if error.validator == "pattern":
-        return path, f"{where}: {error.instance!r} is not a valid name (letters, digits and _; not starting with a digit)"
+        return (
+            path,
+            f"{where}: {error.instance!r} is not a valid name (letters, digits and _; not starting with a digit)",
+        )
     return path, f"{where}: {error.message}"
 
 

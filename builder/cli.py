@@ -1,0 +1,96 @@
+"""The command line: a thin layer over builder.api. Errors become messages and exit codes here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from builder.errors import EngineMissing, ReportError, TieOutError, VerifyError
+
+REPORT = click.argument("report", required=False, type=click.Path(path_type=Path))
+
+
+class _Group(click.Group):
+    """Turns the project's own exceptions into a message on stderr and an exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReportError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+            ctx.exit(exc.exit_code)
+        except (TieOutError, VerifyError, EngineMissing) as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group)
+def main() -> None:
+    """Build financial statements as Excel workbooks whose derived figures are live formulas.
+
+    Layout files (YAML, one per statement) say what each statement shows; a data file
+    (CSV: line,period,value) holds only the figures a person types in.
+    """
+
+
+def _report(report: Path | None) -> Path:
+    from builder.example import EXAMPLE
+
+    return report if report is not None else EXAMPLE
+
+
+@main.command()
+@REPORT
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Where to write the .xlsx (default: output/<report folder>.xlsx)."
+)
+def build(report: Path | None, out: Path | None) -> None:
+    """Build REPORT (a report.yaml; default: the bundled example) into a workbook."""
+    from builder.api import build as build_workbook
+    from builder.example import default_output
+
+    path = _report(report)
+    written = build_workbook(path, out or default_output(path))
+    click.echo(f"wrote {written}")
+
+
+@main.command()
+@REPORT
+def check(report: Path | None) -> None:
+    """Parse and validate REPORT without writing anything."""
+    from builder.api import plan
+
+    plan(_report(report))
+    click.echo("ok")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def new(directory: Path) -> None:
+    """Write a working copy of the bundled example into DIRECTORY to start from."""
+    from builder.example import new_project
+
+    report = new_project(directory)
+    click.echo(f"wrote {report}; build it with: report-builder build {report}")
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def verify(workbook: Path) -> None:
+    """Recalculate WORKBOOK in headless LibreOffice and compare every stored value."""
+    from builder.verify.compare import verify_workbook
+
+    count, differences = verify_workbook(workbook)
+    for diff in differences:
+        click.echo(f"differs: {diff}", err=True)
+    if differences:
+        raise VerifyError(f"{len(differences)} of {count} formula cells differ from LibreOffice's recalculation")
+    click.echo(f"ok: {count} formula cells equal LibreOffice's recalculation")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

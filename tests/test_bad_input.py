@@ -1,0 +1,193 @@
+"""Bad input: a message naming file and line, a non-zero exit, no traceback, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from builder.cli import main
+
+
+def run_build(report, out):
+    result = CliRunner().invoke(main, ["build", str(report), "--out", str(out)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_the_mini_report_builds(mini, tmp_path):
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out.xlsx").exists()
+
+
+# file to edit, text, replacement, words the message must hold, file:line it must name
+CASES = {
+    "malformed yaml": ("layout.yaml", "rows:\n", "rows: [\n", ["malformed YAML"], "layout.yaml:"),
+    "unknown key with suggestion": (
+        "layout.yaml",
+        "label: Cost}",
+        "lable: Cost}",
+        ["unknown key 'lable'", "did you mean 'label'"],
+        "layout.yaml:18",
+    ),
+    "wrong type": (
+        "layout.yaml",
+        "indent: 1}\n  - {id: service",
+        "indent: one}\n  - {id: service",
+        ["expected integer"],
+        "layout.yaml:15",
+    ),
+    "unknown row reference": (
+        "layout.yaml",
+        "total: [revenue, -cost]",
+        "total: [revenue, -costs]",
+        ["refers to 'costs'", "did you mean 'cost'"],
+        "layout.yaml:19",
+    ),
+    "duplicate row id": (
+        "layout.yaml",
+        "{id: cost, label: Cost}",
+        "{id: product, label: Cost}",
+        ["'product' is used twice"],
+        "layout.yaml:18",
+    ),
+    "cycle among totals": (
+        "layout.yaml",
+        "total: [product, service]",
+        "total: [product, service, profit]",
+        ["cycle"],
+        "layout.yaml:",
+    ),
+    "bad formula": (
+        "layout.yaml",
+        "{id: cost, label: Cost}",
+        "{id: cost, label: Cost, formula: 'revenue ** 2'}",
+        ["is not allowed"],
+        "layout.yaml:18",
+    ),
+    "value not a number": ("data.csv", "cost,2024,150", "cost,2024,15O", ["expected a number", "'15O'"], "data.csv:6"),
+    "missing figure": (
+        "data.csv",
+        "cost,2024,150\n",
+        "",
+        ["no figure for 'cost' in period 2024", "data.csv"],
+        "layout.yaml:18",
+    ),
+    "figure given twice": ("data.csv", "cost,2024,150", "cost,2024,150\ncost,2024,151", ["given twice"], "data.csv:7"),
+    "undeclared period": (
+        "data.csv",
+        "cost,2023,120",
+        "cost,2022,120",
+        ["period '2022' is not one the report declares"],
+        "data.csv:7",
+    ),
+    "figure no layout uses": (
+        "data.csv",
+        "cost,2023,120",
+        "cost,2023,120\ncosts,2023,5",
+        ["'costs' is used by no layout", "would be lost"],
+        "data.csv:8",
+    ),
+    "figure for a total": (
+        "data.csv",
+        "cost,2023,120",
+        "cost,2023,120\nrevenue,2023,150",
+        ["computed by the layout"],
+        "data.csv:8",
+    ),
+    "fx rate zero": ("report.yaml", "value: 150.0", "value: 0", ["expected a number above zero"], "report.yaml:7"),
+    "fx rate missing": (
+        "report.yaml",
+        "  fx: {value: 150.0, label: JPY per USD}\n",
+        "  other: {value: 1}\n",
+        ["'rate' must name an input"],
+        "layout.yaml:6",
+    ),
+    "sheet name too long": (
+        "layout.yaml",
+        "sheet: Income",
+        "sheet: " + "x" * 32,
+        ["Excel allows 1 to 31"],
+        "layout.yaml:1",
+    ),
+    "sheet name bad characters": (
+        "layout.yaml",
+        "sheet: Income",
+        "sheet: 'In/come'",
+        ["Excel forbids /"],
+        "layout.yaml:1",
+    ),
+    "unknown period in a column": (
+        "layout.yaml",
+        "from: prior,",
+        "from: prio,",
+        ["period 'prio' is not declared"],
+        "layout.yaml:12",
+    ),
+    "unknown template field": (
+        "layout.yaml",
+        "{fx:0.00}",
+        "{fxx:0.00}",
+        ["{fxx}", "did you mean 'fx'"],
+        "layout.yaml:20",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_refused_clearly(case, mini, tmp_path):
+    file, old, new, words, where = CASES[case]
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"previous workbook")
+    edit(mini.parent / file, old, new)
+    result = run_build(mini, out)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in result.output
+    assert where in result.output
+    assert out.read_bytes() == b"previous workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["data.csv", "layout.yaml", "out.xlsx", "report.yaml"])
+
+
+def test_zero_base_shows_nm_not_div0(mini, tmp_path):
+    import openpyxl
+
+    edit(mini.parent / "data.csv", "product,2023,100", "product,2023,0")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["Income"]
+    shown = [c.value for row in ws.iter_rows() for c in row]
+    assert "n.m." in shown
+    assert not any(isinstance(v, str) and v.startswith("#") for v in shown)
+
+
+def test_division_by_zero_in_a_formula_row_is_refused(mini, tmp_path):
+    edit(
+        mini.parent / "layout.yaml",
+        "{id: cost, label: Cost}",
+        "{id: cost, label: Cost}\n  - {id: margin, label: M, formula: profit / (cost - cost)}",
+    )
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "division by zero" in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_text_starting_with_equals_stays_text(mini, tmp_path):
+    import openpyxl
+
+    edit(mini.parent / "layout.yaml", "label: Product", "label: '=1+1 Product'")
+    edit(mini.parent / "layout.yaml", "Statement of income", "'@SUM(A1)'")
+    assert run_build(mini, tmp_path / "out.xlsx").exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["Income"]
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "=1+1 Product" in texts and "@SUM(A1)" in texts
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "=1+1 Product")
+    assert cell.data_type == "s"
