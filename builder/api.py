@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from builder.errors import ReportError
+from builder.errors import ReportError, TieOutError
 from builder.plan import WorkbookPlan
 from builder.spec import Figure, Report
 
@@ -37,8 +37,28 @@ def plan(report_path: Path | str) -> WorkbookPlan:
     return resolve(loaded.report, loaded.figures)
 
 
-def build(report_path: Path | str, out: Path | str) -> Path:
-    """Build the workbook for `report_path` at `out`. Nothing is written on error."""
+def breaks(workbook: WorkbookPlan) -> list:
+    """The tie-out checks that do not hold."""
+    return [result for result in workbook.checks if not result.ok]
+
+
+@dataclass(frozen=True)
+class Built:
+    path: Path
+    checks: tuple  # CheckResult of every tie-out check
+    breaks: list
+
+
+def build(report_path: Path | str, out: Path | str, allow_breaks: bool = False) -> Built:
+    """Build the workbook for `report_path` at `out`.
+
+    Nothing is written on bad input, nor when a tie-out check breaks unless
+    `allow_breaks` is set (the Checks sheet then shows the breaks).
+    """
     from builder.render import render_workbook
 
-    return render_workbook(plan(report_path), Path(out))
+    workbook = plan(report_path)
+    broken = breaks(workbook)
+    if broken and not allow_breaks:
+        raise TieOutError(broken)
+    return Built(render_workbook(workbook, Path(out)), workbook.checks, broken)

@@ -23,7 +23,15 @@ class _Group(click.Group):
                 click.echo(f"error: {problem}", err=True)
             click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
             ctx.exit(exc.exit_code)
-        except (TieOutError, VerifyError, EngineMissing) as exc:
+        except TieOutError as exc:
+            for result in exc.breaks:
+                click.echo(f"error: {result.source}: {result}", err=True)
+            hint = (
+                "; nothing was written (--allow-breaks writes it anyway)" if ctx.invoked_subcommand == "build" else ""
+            )
+            click.echo(f"{exc}{hint}.", err=True)
+            ctx.exit(exc.exit_code)
+        except (VerifyError, EngineMissing) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -48,24 +56,31 @@ def _report(report: Path | None) -> Path:
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Where to write the .xlsx (default: output/<report folder>.xlsx)."
 )
-def build(report: Path | None, out: Path | None) -> None:
+@click.option("--allow-breaks", is_flag=True, help="Write the workbook even if a tie-out check breaks.")
+def build(report: Path | None, out: Path | None, allow_breaks: bool) -> None:
     """Build REPORT (a report.yaml; default: the bundled example) into a workbook."""
     from builder.api import build as build_workbook
     from builder.example import default_output
 
     path = _report(report)
-    written = build_workbook(path, out or default_output(path))
-    click.echo(f"wrote {written}")
+    built = build_workbook(path, out or default_output(path), allow_breaks=allow_breaks)
+    for result in built.breaks:
+        click.echo(f"warning: {result.source}: {result}", err=True)
+    holding = len(built.checks) - len(built.breaks)
+    click.echo(f"wrote {built.path}" + (f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""))
 
 
 @main.command()
 @REPORT
 def check(report: Path | None) -> None:
     """Parse and validate REPORT without writing anything."""
-    from builder.api import plan
+    from builder.api import breaks, plan
 
-    plan(_report(report))
-    click.echo("ok")
+    workbook = plan(_report(report))
+    broken = breaks(workbook)
+    if broken:
+        raise TieOutError(broken)
+    click.echo(f"ok: {len(workbook.checks)} checks hold" if workbook.checks else "ok")
 
 
 @main.command()

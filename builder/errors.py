@@ -51,6 +51,10 @@ class TieOutError(Exception):
 
     exit_code = 3
 
+    def __init__(self, breaks: list):
+        self.breaks = breaks
+        super().__init__(f"{len(breaks)} tie-out check(s) break")
+
 
 class VerifyError(Exception):
     """A workbook's stored values disagree with a real engine's recalculation."""

@@ -42,9 +42,15 @@ class Ref(Expr):
 
 @dataclass(frozen=True)
 class RowRef(Expr):
-    """A row of a layout, before it is bound to the cell of one period."""
+    """A row of a layout, before it is bound to a cell.
+
+    `net_income` is the row's amount in the period being built; `cash[prior_quarter]`
+    names another period; `total_assets.usd` names a column of the row.
+    """
 
     row_id: str
+    period: str | None = None
+    column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,10 @@ def parse_row_formula(text: str) -> Expr:
             return Num(float(node.value))
         if isinstance(node, ast.Name):
             return RowRef(node.id)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Name):
+            return RowRef(node.value.id, period=node.slice.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            return RowRef(node.value.id, column=node.attr)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = build(node.operand)
             return Neg(inner) if isinstance(node.op, ast.USub) else inner
@@ -170,7 +180,7 @@ def parse_row_formula(text: str) -> Expr:
             return Call(_FUNCTIONS[node.func.id], (build(node.args[0]),))
         raise ParseError(
             f"formula {text!r}: {ast.unparse(node)!r} is not allowed "
-            "(use row ids, input names, numbers, + - * /, parentheses and abs())"
+            "(use row ids, row[period], row.column, input names, numbers, + - * /, parentheses and abs())"
         )
 
     return build(tree.body)

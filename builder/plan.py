@@ -6,7 +6,7 @@ This is what render writes and what verify compares; it holds no XlsxWriter obje
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from builder.errors import Source
 from builder.expr import Expr, Value
@@ -22,6 +22,8 @@ class Style:
     bottom: int = 0
     align: str | None = None
     wrap: bool = False
+    font_color: str | None = None
+    bg_color: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,18 @@ class Merge:
 
 
 @dataclass(frozen=True)
+class Conditional:
+    """Cells in the range that show exactly `equals` take `style` (e.g. BREAK in red)."""
+
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+    equals: str
+    style: Style
+
+
+@dataclass(frozen=True)
 class SheetPlan:
     name: str
     cells: tuple[Cell, ...]
@@ -53,6 +67,7 @@ class SheetPlan:
     widths: tuple[float, ...] = ()
     freeze: tuple[int, int] | None = None
     row_heights: tuple[tuple[int, float], ...] = ()
+    conditional: tuple[Conditional, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,4 +77,4 @@ class WorkbookPlan:
     title: str
     company: str
     created: dt.datetime
-    extra: dict = field(default_factory=dict)
+    checks: tuple = ()  # CheckResult of every tie-out check

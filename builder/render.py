@@ -22,12 +22,24 @@ class _Formats:
         self.workbook = workbook
         self.cache: dict[Style, object] = {}
 
+    def conditional(self, style: Style):
+        """Conditional formats are differential: only what changes (font, fill)."""
+        key = ("dxf", style)
+        if key not in self.cache:
+            props = {
+                k: v
+                for k, v in (("bold", style.bold), ("font_color", style.font_color), ("bg_color", style.bg_color))
+                if v
+            }
+            self.cache[key] = self.workbook.add_format(props)
+        return self.cache[key]
+
     def __call__(self, style: Style):
         if style not in self.cache:
             props: dict[str, object] = {"font_name": "Arial", "font_size": 9}
             if style.num_format:
                 props["num_format"] = style.num_format
-            for key in ("bold", "italic", "indent", "top", "bottom", "align"):
+            for key in ("bold", "italic", "indent", "top", "bottom", "align", "font_color", "bg_color"):
                 if getattr(style, key):
                     props[key] = getattr(style, key)
             if style.wrap:
@@ -67,6 +79,19 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
             )
     for cell in plan.cells:
         _write_cell(sheet, cell, formats(cell.style))
+    for cond in plan.conditional:
+        sheet.conditional_format(
+            cond.first_row,
+            cond.first_col,
+            cond.last_row,
+            cond.last_col,
+            {
+                "type": "cell",
+                "criteria": "==",
+                "value": '"' + cond.equals.replace('"', '""') + '"',
+                "format": formats.conditional(cond.style),
+            },
+        )
     if plan.freeze:
         sheet.freeze_panes(*plan.freeze)
 

@@ -11,7 +11,8 @@ import datetime as dt
 import string
 from dataclasses import dataclass, field
 
-from builder.errors import Problem, ReportError
+from builder.checks import checks_sheet
+from builder.errors import Problem, ReportError, Source
 from builder.expr import (
     Bin,
     Call,
@@ -78,19 +79,20 @@ class _Resolver:
         self.problems: list[Problem] = []
         self.exprs: dict[Ref, Expr] = {}
         self.typed: dict[Ref, Figure] = {}
+        self.constants: dict[Ref, float] = {}  # numbers typed in layouts (check tolerances)
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
 
     # ------------------------------------------------------------ references
 
-    def amount_ref(self, row_id: str, role: str, user: Row) -> Ref | None:
+    def amount_ref(self, row_id: str, role: str, where: Source) -> Ref | None:
         grid = self.grid_of_row[row_id]
         col = grid.amount_col.get(role)
         if col is None:
             period = self.report.period(role)
             self.problems.append(
                 Problem(
-                    user.source,
+                    where,
                     f"'{row_id}' is needed for {period.label if period else role}, "
                     f"but sheet '{grid.layout.sheet}' has no amount column for that period",
                 )
@@ -98,7 +100,7 @@ class _Resolver:
             return None
         return Ref(grid.layout.sheet, grid.row_at[row_id], col)
 
-    def bind(self, expr: Expr, role: str, user: Row) -> Expr | None:
+    def bind(self, expr: Expr, role: str, where: Source) -> Expr | None:
         """Turn a row formula into a cell formula for one period."""
         failed = []
 
@@ -106,7 +108,10 @@ class _Resolver:
             if isinstance(node, RowRef):
                 if node.row_id in self.inputs and node.row_id not in self.grid_of_row:
                     return Name(node.row_id)
-                ref = self.amount_ref(node.row_id, role, user)
+                if node.column is not None:
+                    grid = self.grid_of_row[node.row_id]
+                    return Ref(grid.layout.sheet, grid.row_at[node.row_id], grid.col_at[node.column])
+                ref = self.amount_ref(node.row_id, node.period or role, where)
                 if ref is None:
                     failed.append(node)
                     return Num(0)
@@ -131,13 +136,13 @@ class _Resolver:
         if row.kind == "total":
             terms = []
             for sign, rid in row.terms:
-                ref = self.amount_ref(rid, col.period, row)
+                ref = self.amount_ref(rid, col.period, row.source)
                 if ref is not None:
                     terms.append((sign, ref))
             if len(terms) == len(row.terms):
                 self.exprs[here] = signed_sum(terms)
             return
-        bound = self.bind(row.formula, col.period, row)
+        bound = self.bind(row.formula, col.period, row.source)
         if bound is not None:
             self.exprs[here] = bound
 
@@ -145,18 +150,18 @@ class _Resolver:
         """convert, percent_of and change cells; they need amount cells filled first."""
         zero = Str("n.m." if col.zero_base == "n.m." else "")
         if col.kind == "convert":
-            amount = self.amount_ref(row.id, col.period, row)
+            amount = self.amount_ref(row.id, col.period, row.source)
             if not self.is_blank(amount):
                 self.exprs[here] = Bin("/", amount, Name(col.rate))
         elif col.kind == "percent_of":
-            amount = self.amount_ref(row.id, col.period, row)
+            amount = self.amount_ref(row.id, col.period, row.source)
             base_id = row.percent_base or col.base
-            base = self.amount_ref(base_id, col.period, row)
+            base = self.amount_ref(base_id, col.period, row.source)
             if not self.is_blank(amount) and base is not None:
                 self.exprs[here] = Call("IF", (Bin("=", base, Num(0)), zero, Bin("/", amount, base)))
         elif col.kind == "change":
-            new = self.amount_ref(row.id, col.change_to, row)
-            old = self.amount_ref(row.id, col.change_from, row)
+            new = self.amount_ref(row.id, col.change_to, row.source)
+            old = self.amount_ref(row.id, col.change_from, row.source)
             if self.is_blank(new) or self.is_blank(old):
                 return
             delta = Bin("-", new, old)
@@ -173,6 +178,8 @@ class _Resolver:
             return self.values[ref]
         if ref in self.typed:
             return self.typed[ref].value
+        if ref in self.constants:
+            return self.constants[ref]
         expr = self.exprs.get(ref)
         if expr is None:
             return None
@@ -274,12 +281,15 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
         raise ReportError(_unique(res.problems))
 
     sheets = [_sheet(res, grid) for grid in res.grids]
+    checks, results = checks_sheet(res)
     if res.problems:
         raise ReportError(_unique(res.problems))
+    if checks is not None:
+        sheets.append(checks)
     sheets.append(_inputs_sheet(report))
     names = tuple((i.name, f"={INPUTS_SHEET}!$B${n + 2}") for n, i in enumerate(report.inputs))
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
-    return WorkbookPlan(tuple(sheets), names, report.title, report.company, created)
+    return WorkbookPlan(tuple(sheets), names, report.title, report.company, created, tuple(results))
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

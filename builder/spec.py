@@ -66,6 +66,18 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Check:
+    """Two expressions that must agree within a tolerance, in each of some periods."""
+
+    name: str
+    left: Expr
+    right: Expr
+    tolerance: float
+    periods: tuple[str, ...] | None  # None: every period the statement has amounts for
+    source: Source
+
+
+@dataclass(frozen=True)
 class Layout:
     sheet: str
     title: tuple[str, ...]
@@ -76,6 +88,7 @@ class Layout:
     rows: tuple[Row, ...]
     notes: tuple[str, ...]
     source: Source
+    checks: tuple[Check, ...] = ()
     sheet_source: Source | None = None
     text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
 

@@ -64,7 +64,7 @@ def unique_ids(report: Report, figures: list[Figure]) -> Iterator[Problem]:
 
 
 def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
-    seen: dict[str, Layout] = {"inputs": None}  # type: ignore[dict-item]
+    seen: dict[str, Layout | None] = {"inputs": None, "checks": None}
     for layout in report.layouts:
         name = layout.sheet
         where = layout.sheet_source or layout.source
@@ -74,20 +74,50 @@ def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
         elif bad or name.startswith("'") or name.endswith("'"):
             yield Problem(where, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
         elif name.lower() in seen:
-            yield Problem(where, f"sheet name {name!r} is used twice (or clashes with the Inputs sheet)")
+            yield Problem(where, f"sheet name {name!r} is used twice (or clashes with the Checks or Inputs sheet)")
         seen[name.lower()] = layout
 
 
-def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
-    """Every row id, input name and period a layout names exists."""
+def _expr_refs(report: Report, expr, where, what: str) -> Iterator[Problem]:
+    """Row ids, periods and columns an expression names exist (input names count as rows)."""
     index = row_index(report)
     roles = {p.role for p in report.periods}
+    for node in walk(expr):
+        if not isinstance(node, RowRef):
+            continue
+        if node.row_id not in index:
+            if report.input(node.row_id) is None or node.period or node.column:
+                known = list(index) + [i.name for i in report.inputs]
+                yield Problem(
+                    where, f"{what} refers to '{node.row_id}', which no layout defines{_near(node.row_id, known)}"
+                )
+            continue
+        if node.period is not None and node.period not in roles:
+            yield Problem(where, f"{what}: period '{node.period}' is not declared in the report's periods")
+        layout = index[node.row_id][0]
+        if node.column is not None and node.column not in {c.id for c in layout.columns}:
+            yield Problem(where, f"{what}: sheet '{layout.sheet}' has no column '{node.column}'")
+
+
+def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+    """Every row id, input name, period and column a layout names exists."""
+    index = row_index(report)
+    roles = {p.role for p in report.periods}
+    for layout in report.layouts:
+        for check in layout.checks:
+            for side in (check.left, check.right):
+                yield from _expr_refs(report, side, check.source, f"check '{check.name}'")
+            for role in check.periods or ():
+                if role not in roles:
+                    yield Problem(check.source, f"check '{check.name}': period '{role}' is not declared")
     for _, row in _rows(report):
-        names = set(_row_refs(row))
+        if row.kind == "formula":
+            yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
+        names = set() if row.kind == "formula" else set(_row_refs(row))
         if row.percent_base:
             names.add(row.percent_base)
         for rid in sorted(names):
-            if rid not in index and not (row.kind == "formula" and report.input(rid)):
+            if rid not in index:
                 yield Problem(
                     row.source, f"row '{row.id}' refers to '{rid}', which no layout defines{_near(rid, index)}"
                 )

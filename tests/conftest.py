@@ -18,7 +18,7 @@ from tests.published import EXAMPLE
 
 @pytest.fixture(scope="session")
 def example_workbook(tmp_path_factory) -> Path:
-    return build(EXAMPLE, tmp_path_factory.mktemp("build") / "example.xlsx")
+    return build(EXAMPLE, tmp_path_factory.mktemp("build") / "example.xlsx").path
 
 
 @pytest.fixture(scope="session")

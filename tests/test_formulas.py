@@ -50,5 +50,5 @@ def test_two_builds_are_byte_identical(example_workbook, tmp_path):
     from builder import build
     from tests.published import EXAMPLE
 
-    again = build(EXAMPLE, tmp_path / "again.xlsx")
+    again = build(EXAMPLE, tmp_path / "again.xlsx").path
     assert again.read_bytes() == example_workbook.read_bytes()

@@ -10,7 +10,7 @@ from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, source_at
-from builder.spec import Column, Input, Layout, Period, Report, Row
+from builder.spec import Check, Column, Input, Layout, Period, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
 DEFAULT_PERCENT_FORMAT = "0.0%;(0.0%)"
@@ -116,6 +116,18 @@ def load_layout(path: Path) -> Layout:
         row = _row(item, doc["rows"].item_sources[i], problems)
         if row is not None:
             rows.append(row)
+    checks = []
+    for i, item in enumerate(doc.get("checks", [])):
+        sides = []
+        for side in ("left", "right"):
+            try:
+                sides.append(parse_row_formula(str(item[side])))
+            except ParseError as exc:
+                problems.append(Problem(source_at(item, [side]), str(exc)))
+        if len(sides) == 2:
+            periods = tuple(item["periods"]) if "periods" in item else None
+            where = doc["checks"].item_sources[i]
+            checks.append(Check(item["name"], sides[0], sides[1], float(item.get("tolerance", 0)), periods, where))
     if problems:
         raise ReportError(problems)
     return Layout(
@@ -128,6 +140,7 @@ def load_layout(path: Path) -> Layout:
         rows=tuple(rows),
         notes=_lines(doc.get("notes")),
         source=Source(str(path), 1),
+        checks=tuple(checks),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
     )

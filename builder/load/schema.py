@@ -136,6 +136,21 @@ LAYOUT = {
         },
         "rows": {"type": "array", "minItems": 1, "items": ROW},
         "notes": TEXT_LINES,
+        "checks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "left", "right"],
+                "properties": {
+                    "name": TEXT,
+                    "left": {"type": ["string", "number"]},
+                    "right": {"type": ["string", "number"]},
+                    "tolerance": {"type": "number", "minimum": 0},
+                    "periods": {"type": "array", "minItems": 1, "items": ID},
+                },
+            },
+        },
     },
 }
 
