@@ -74,9 +74,13 @@ class Bin(Expr):
 
 @dataclass(frozen=True)
 class Sum(Expr):
-    """A sum of cells; contiguous cells of one column render as a SUM(range)."""
+    """A signed sum, kept flat so that a total of thousands of lines is no deeper than one.
+
+    Contiguous added cells of one column render as a SUM(range), like a ledger.
+    """
 
     items: tuple[Expr, ...]
+    signs: tuple[int, ...]  # +1 or -1 for each item
 
 
 @dataclass(frozen=True)
@@ -93,14 +97,10 @@ class EvalError(Exception):
 
 
 def signed_sum(terms: list[tuple[int, Expr]]) -> Expr:
-    """a + b + c - d: the positive terms as one Sum, then each negative subtracted."""
-    positives = tuple(e for s, e in terms if s > 0)
-    expr: Expr | None = Sum(positives) if len(positives) > 1 else (positives[0] if positives else None)
-    for sign, term in terms:
-        if sign < 0:
-            expr = Neg(term) if expr is None else Bin("-", expr, term)
-    assert expr is not None
-    return expr
+    """a + b - c, in the order given; a single added term is just that term."""
+    if len(terms) == 1 and terms[0][0] > 0:
+        return terms[0][1]
+    return Sum(tuple(e for _, e in terms), tuple(s for s, _ in terms))
 
 
 def map_expr(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
@@ -113,7 +113,7 @@ def map_expr(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
     if isinstance(expr, Bin):
         return Bin(expr.op, map_expr(expr.left, fn), map_expr(expr.right, fn))
     if isinstance(expr, Sum):
-        return Sum(tuple(map_expr(e, fn) for e in expr.items))
+        return Sum(tuple(map_expr(e, fn) for e in expr.items), expr.signs)
     if isinstance(expr, Call):
         return Call(expr.fn, tuple(map_expr(e, fn) for e in expr.args))
     return expr
@@ -155,6 +155,10 @@ def parse_row_formula(text: str) -> Expr:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
         raise ParseError(f"cannot read formula {text!r}: {exc.msg}") from None
+    except (RecursionError, MemoryError):
+        raise ParseError(
+            f"formula of {len(text)} characters is too deeply nested to read; list long sums under 'total:'"
+        ) from None
 
     def build(node: ast.AST) -> Expr:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -168,6 +172,14 @@ def parse_row_formula(text: str) -> Expr:
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             inner = build(node.operand)
             return Neg(inner) if isinstance(node.op, ast.USub) else inner
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+            # Walk the left spine iteratively: a long a + b - c ... stays one flat Sum.
+            terms = []
+            while isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+                terms.append((1 if isinstance(node.op, ast.Add) else -1, node.right))
+                node = node.left
+            terms.append((1, node))
+            return signed_sum([(sign, build(term)) for sign, term in reversed(terms)])
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             return Bin(_BINOPS[type(node.op)], build(node.left), build(node.right))
         if (
@@ -200,29 +212,41 @@ def _cell(ref: Ref, sheet: str) -> str:
     return cell if ref.sheet == sheet else f"{quote_sheetname(ref.sheet)}!{cell}"
 
 
-def _sum_runs(items: tuple[Expr, ...], sheet: str) -> list[str]:
-    """Contiguous cells in one column become one range: SUM(C5:C8) reads like the ledger."""
-    parts: list[str] = []
-    i = 0
+def _runs(expr: Sum) -> list[tuple[int, int, int]]:
+    """(sign, first, last) runs: added cells that are contiguous in one column form one run."""
+    runs, items, i = [], expr.items, 0
     while i < len(items):
-        item = items[i]
         j = i
-        if isinstance(item, Ref):
-            while (
-                j + 1 < len(items)
-                and isinstance(items[j + 1], Ref)
-                and items[j + 1].sheet == item.sheet
-                and items[j + 1].col == item.col
-                and items[j + 1].row == items[j].row + 1
-            ):
-                j += 1
-        if j > i:
-            rng = xl_range(item.row, item.col, items[j].row, item.col)
-            parts.append(rng if item.sheet == sheet else f"{quote_sheetname(item.sheet)}!{rng}")
-        else:
-            parts.append(_render(item, sheet, 0))
+        while (
+            expr.signs[i] > 0
+            and j + 1 < len(items)
+            and expr.signs[j + 1] > 0
+            and isinstance(items[j], Ref)
+            and isinstance(items[j + 1], Ref)
+            and items[j + 1].sheet == items[j].sheet
+            and items[j + 1].col == items[j].col
+            and items[j + 1].row == items[j].row + 1
+        ):
+            j += 1
+        runs.append((expr.signs[i], i, j))
         i = j + 1
-    return parts
+    return runs
+
+
+def _render_sum(expr: Sum, sheet: str, parent: int, right_side: bool) -> str:
+    parts = []
+    for sign, i, j in _runs(expr):
+        first = expr.items[i]
+        if j > i:
+            rng = xl_range(first.row, first.col, expr.items[j].row, first.col)
+            text = f"SUM({rng if first.sheet == sheet else quote_sheetname(first.sheet) + '!' + rng})"
+        else:
+            text = _render(first, sheet, 3, right_side=sign < 0)
+        parts.append(("-" if sign < 0 else ("+" if parts else "")) + text)
+    text = "".join(parts)
+    if len(parts) > 1 and (parent > 3 or (parent == 3 and right_side)):
+        text = f"({text})"
+    return text
 
 
 def _render(expr: Expr, sheet: str, parent: int, right_side: bool = False) -> str:
@@ -237,7 +261,7 @@ def _render(expr: Expr, sheet: str, parent: int, right_side: bool = False) -> st
     if isinstance(expr, Neg):
         return "-" + _render(expr.operand, sheet, 5)
     if isinstance(expr, Sum):
-        return "SUM(" + ",".join(_sum_runs(expr.items, sheet)) + ")"
+        return _render_sum(expr, sheet, parent, right_side)
     if isinstance(expr, Call):
         return expr.fn + "(" + ",".join(_render(a, sheet, 0) for a in expr.args) + ")"
     if isinstance(expr, Bin):
@@ -305,10 +329,16 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
     if isinstance(expr, Neg):
         return -_number(evaluate(expr.operand, cell, name))
     if isinstance(expr, Sum):
+        # Same runs as the formula: SUM(range) skips text and blanks; a lone term must be a number.
         total = 0.0
-        for item in expr.items:
-            value = evaluate(item, cell, name)
-            total += value if isinstance(value, float | int) else 0.0  # SUM skips text and blanks
+        for sign, i, j in _runs(expr):
+            run = 0.0
+            for item in expr.items[i : j + 1]:
+                value = evaluate(item, cell, name)
+                if j > i and not isinstance(value, float | int):
+                    continue
+                run += _number(value)
+            total = total + run if sign > 0 else total - run
         return total
     if isinstance(expr, Call):
         if expr.fn == "IF":

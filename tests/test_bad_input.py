@@ -191,3 +191,37 @@ def test_text_starting_with_equals_stays_text(mini, tmp_path):
     assert "=1+1 Product" in texts and "@SUM(A1)" in texts
     cell = next(c for row in ws.iter_rows() for c in row if c.value == "=1+1 Product")
     assert cell.data_type == "s"
+
+
+def test_yaml_tags_never_construct_objects(mini, tmp_path):
+    edit(mini.parent / "layout.yaml", "sheet: Income", "sheet: !!python/object/apply:os.system ['echo hacked']")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "layout.yaml:1" in result.output and "malformed YAML" in result.output
+    assert "hacked" not in result.output
+
+
+def test_negative_rate_is_refused(mini, tmp_path):
+    edit(mini, "value: 150.0", "value: -150.0")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "report.yaml:7" in result.output and "above zero" in result.output
+
+
+def test_formula_over_excel_limit_is_refused(mini, tmp_path):
+    terms = ", ".join(["product", "cost"] * 2500)  # non-adjacent cells: no SUM range to shorten it
+    big = f"  - {{id: big, label: Big, total: [{terms}]}}\n  - {{id: profit"
+    edit(mini.parent / "layout.yaml", "  - {id: profit", big)
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "Excel allows 8192" in result.output and "layout.yaml:19" in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_formula_too_deep_to_parse_is_refused(mini, tmp_path):
+    long_formula = " + ".join(["product", "cost"] * 2500)
+    big = f"  - {{id: big, label: Big, formula: '{long_formula}'}}\n  - {{id: profit"
+    edit(mini.parent / "layout.yaml", "  - {id: profit", big)
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "too deeply nested" in result.output and "layout.yaml:19" in result.output

@@ -34,7 +34,14 @@ def _source(path: Path, node: yaml.Node) -> Source:
     return Source(str(path), mark.line + 1, mark.column + 1)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _convert(loader: yaml.SafeLoader, path: Path, node: yaml.Node, problems: list[Problem]) -> Any:
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        # Scalars with such tags are refused by the safe constructor; collections we check here.
+        problems.append(Problem(_source(path, node), f"malformed YAML: the tag {node.tag} is not allowed"))
+        return None
     if isinstance(node, yaml.MappingNode):
         out = LocatedDict()
         out.source = _source(path, node)
