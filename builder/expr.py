@@ -8,6 +8,7 @@ operations, so a workbook's stored values and its formulas cannot disagree.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -85,7 +86,7 @@ class Sum(Expr):
 
 @dataclass(frozen=True)
 class Call(Expr):
-    fn: str  # IF, ABS, TEXT
+    fn: str  # IF, ABS, TEXT, ROUND, INT
     args: tuple[Expr, ...]
 
 
@@ -346,6 +347,11 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
             return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
         if expr.fn == "ABS":
             return abs(_number(evaluate(expr.args[0], cell, name)))
+        if expr.fn == "INT":  # Excel's INT rounds down, towards minus infinity
+            return float(math.floor(_number(evaluate(expr.args[0], cell, name))))
+        if expr.fn == "ROUND":
+            digits = int(_number(evaluate(expr.args[1], cell, name)))
+            return excel_round(_number(evaluate(expr.args[0], cell, name)), digits)
         if expr.fn == "TEXT":
             value = evaluate(expr.args[0], cell, name)
             fmt = expr.args[1]

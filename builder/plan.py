@@ -57,6 +57,7 @@ class Conditional:
     last_col: int
     equals: str
     style: Style
+    criteria: str = "=="
 
 
 @dataclass(frozen=True)

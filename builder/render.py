@@ -80,18 +80,9 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
     for cell in plan.cells:
         _write_cell(sheet, cell, formats(cell.style))
     for cond in plan.conditional:
-        sheet.conditional_format(
-            cond.first_row,
-            cond.first_col,
-            cond.last_row,
-            cond.last_col,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": '"' + cond.equals.replace('"', '""') + '"',
-                "format": formats.conditional(cond.style),
-            },
-        )
+        value = cond.equals if cond.equals.lstrip("-").replace(".", "", 1).isdigit() else f'"{cond.equals}"'
+        options = {"type": "cell", "criteria": cond.criteria, "value": value, "format": formats.conditional(cond.style)}
+        sheet.conditional_format(cond.first_row, cond.first_col, cond.last_row, cond.last_col, options)
     if plan.freeze:
         sheet.freeze_panes(*plan.freeze)
 

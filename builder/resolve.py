@@ -29,6 +29,7 @@ from builder.expr import (
     signed_sum,
     to_formula,
 )
+from builder.footing import apply_footing
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.spec import Column, Figure, Layout, Report, Row
 
@@ -280,12 +281,12 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
     if res.problems:
         raise ReportError(_unique(res.problems))
 
+    footing = apply_footing(res)
     sheets = [_sheet(res, grid) for grid in res.grids]
     checks, results = checks_sheet(res)
     if res.problems:
         raise ReportError(_unique(res.problems))
-    if checks is not None:
-        sheets.append(checks)
+    sheets += [sheet for sheet in (checks, footing) if sheet is not None]
     sheets.append(_inputs_sheet(report))
     names = tuple((i.name, f"={INPUTS_SHEET}!$B${n + 2}") for n, i in enumerate(report.inputs))
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())

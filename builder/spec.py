@@ -44,6 +44,7 @@ class Column:
     zero_base: str = "n.m."  # percent_of and change: what a zero base shows
     number_format: str | None = None
     width: float | None = None
+    rounding: str = "plain"  # plain | foot (footing-aware largest remainder, builder.footing)
     source: Source | None = None
 
 

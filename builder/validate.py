@@ -64,7 +64,7 @@ def unique_ids(report: Report, figures: list[Figure]) -> Iterator[Problem]:
 
 
 def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
-    seen: dict[str, Layout | None] = {"inputs": None, "checks": None}
+    seen: dict[str, Layout | None] = {"inputs": None, "checks": None, "footing": None}
     for layout in report.layouts:
         name = layout.sheet
         where = layout.sheet_source or layout.source
@@ -74,7 +74,9 @@ def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
         elif bad or name.startswith("'") or name.endswith("'"):
             yield Problem(where, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
         elif name.lower() in seen:
-            yield Problem(where, f"sheet name {name!r} is used twice (or clashes with the Checks or Inputs sheet)")
+            yield Problem(
+                where, f"sheet name {name!r} is used twice (or clashes with the Checks, Footing or Inputs sheet)"
+            )
         seen[name.lower()] = layout
 
 

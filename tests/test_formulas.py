@@ -37,7 +37,8 @@ def test_derived_figures_are_formulas_over_cells_and_inputs(example_workbook):
     by_label = {row[0].value: row for row in ops.iter_rows() if row[0].value}
     total = by_label["Total revenues"]
     assert total[2].value.startswith("=SUM(")  # JPY total
-    assert total[1].value.endswith("/fx_rate")  # USD translation
+    # USD translation, rounded, plus its footing adjustment (see test_footing)
+    assert total[1].value.startswith("=ROUND(C18/fx_rate,0)+Footing!")
     eps = by_label["Basic Net Income(Loss) Per Share"]
     assert "*1000/" in eps[2].value
     cash_flows = wb["Cash Flows"]

@@ -51,13 +51,27 @@ def test_the_release_has_585_appendix_figures():
 
 
 @pytest.mark.parametrize("which", ["shown_recalculated", "shown_as_stored"])
-def test_every_published_figure_is_shown_within_one_unit(which, request):
+def test_every_published_figure_is_shown_exactly(which, request):
     exact, off_by_one, wrong = _compare(request.getfixturevalue(which))
     assert wrong == []
-    assert len(exact) + len(off_by_one) == 585
-    assert len(exact) >= 563
-    # Plain rounding differs from the release only where it footed the USD and % columns.
-    assert {f.column.split("_")[0] for f in off_by_one} <= {"usd", "pct"}
+    assert off_by_one == []
+    assert len(exact) == 585
+
+
+def test_plain_rounding_misses_only_the_footed_figures(tmp_path):
+    """Without `rounding: foot` the 22 figures the publisher footed are one unit off."""
+    from builder import build
+    from builder.example import new_project
+    from builder.verify import libreoffice
+
+    report = new_project(tmp_path / "plain")
+    for layout in (report.parent / "layouts").glob("*.yaml"):
+        layout.write_text(layout.read_text().replace("rounding: foot", "rounding: plain"))
+    book = build(report, tmp_path / "plain.xlsx").path
+    exact, off_by_one, wrong = _compare(libreoffice.shown_text(book, tmp_path / "csv", recalc=True))
+    assert wrong == []
+    assert (len(exact), len(off_by_one)) == (563, 22)
+    assert {f.column.split("_")[0] for f in off_by_one} == {"usd", "pct"}
 
 
 def test_default_settings_show_what_recalculation_shows(shown_recalculated, shown_as_stored):

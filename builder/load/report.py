@@ -30,15 +30,15 @@ def _lines(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _columns(doc: Any, path: list[Any], group: str | None, period: str | None) -> list[Column]:
+def _columns(doc: Any, path: list[Any], group: str | None, period: str | None, rounding: str) -> list[Column]:
     """Flatten nested group / period blocks into leaf columns that know their headers."""
     out: list[Column] = []
     for i, item in enumerate(doc):
         where = path + [i]
         if "group" in item:
-            out += _columns(item["columns"], where + ["columns"], item["group"], period)
+            out += _columns(item["columns"], where + ["columns"], item["group"], period, rounding)
         elif "columns" in item:
-            out += _columns(item["columns"], where + ["columns"], group, item["period"])
+            out += _columns(item["columns"], where + ["columns"], group, item["period"], rounding)
         else:
             out.append(
                 Column(
@@ -55,6 +55,8 @@ def _columns(doc: Any, path: list[Any], group: str | None, period: str | None) -
                     zero_base=item.get("zero_base", "n.m."),
                     number_format=item.get("number_format"),
                     width=item.get("width"),
+                    # A layout's `rounding` applies to the columns that can foot: USD and "%".
+                    rounding=item.get("rounding", rounding if item["kind"] in ("convert", "percent_of") else "plain"),
                     source=item.source,
                 )
             )
@@ -136,7 +138,7 @@ def load_layout(path: Path) -> Layout:
         subtitle=_lines(doc.get("subtitle")),
         number_format=doc.get("number_format", DEFAULT_NUMBER_FORMAT),
         percent_format=doc.get("percent_format", DEFAULT_PERCENT_FORMAT),
-        columns=tuple(_columns(doc["columns"], ["columns"], None, None)),
+        columns=tuple(_columns(doc["columns"], ["columns"], None, None, doc.get("rounding", "plain"))),
         rows=tuple(rows),
         notes=_lines(doc.get("notes")),
         source=Source(str(path), 1),

@@ -75,6 +75,7 @@ LEAF_COLUMN = {
         "zero_base": ZERO_POLICY,
         "number_format": NUMBER_FORMAT,
         "width": {"type": "number", "exclusiveMinimum": 0, "maximum": 255},
+        "rounding": {"enum": ["plain", "foot"]},
     },
 }
 PERIOD_BLOCK = {
@@ -129,6 +130,7 @@ LAYOUT = {
         "subtitle": TEXT_LINES,
         "number_format": NUMBER_FORMAT,
         "percent_format": NUMBER_FORMAT,
+        "rounding": {"enum": ["plain", "foot"]},
         "columns": {
             "type": "array",
             "minItems": 1,

@@ -1,0 +1,167 @@
+"""Footing-aware rounding: displayed columns that add up, kept live on a Footing sheet.
+
+Publishers round USD and "%" columns so that each displayed column foots. The rule
+(hierarchical largest remainder): a top-level total (one that is nobody's component)
+rounds normally; inside each total, components get the floor of their signed exact
+value and the units still missing go, one each, to the largest remainders (ties to
+the earlier line); then the same inside each component that is itself a total.
+
+Every step is a formula on the Footing sheet (exact, units, floor, remainder, rank,
+allocated, shown, adjustment), built as Exprs so the builder computes the same values.
+The statement cell becomes ROUND(exact) + the adjustment, so an auditor sees which
+figures moved and by how much.
+"""
+
+from __future__ import annotations
+
+from builder.expr import Bin, Call, Expr, Num, Ref, Str, Sum, signed_sum, to_formula
+from builder.plan import Cell, Conditional, SheetPlan, Style
+
+FOOTING_SHEET = "Footing"
+HEADERS = (
+    "Line",
+    "Part of",
+    "Sign",
+    "Exact",
+    "Units",
+    "Floor",
+    "Remainder",
+    "Rank",
+    "Allocated",
+    "Shown",
+    "Adjustment",
+)
+EXACT, UNITS, FLOOR, REMAINDER, RANK, ALLOCATED, SHOWN, ADJUST = 3, 4, 5, 6, 7, 8, 9, 10
+
+
+def decimals(number_format: str) -> int:
+    """Decimal places a format shows, in the cell's own units (0.0% shows 3 of a fraction)."""
+    first = number_format.split(";")[0]
+    places = len(first.split(".", 1)[1].rstrip('%"')) if "." in first else 0
+    return places + (2 if "%" in first else 0)
+
+
+def _tree(layout):
+    """parent[row id] = (total id, sign); the first total that lists a row owns it."""
+    ids = {row.id for row in layout.rows if row.id}
+    parent: dict[str, tuple[str, int]] = {}
+    for row in layout.rows:
+        if row.kind == "total" and all(rid in ids for _, rid in row.terms):
+            for sign, rid in row.terms:
+                parent.setdefault(rid, (row.id, sign))
+    children: dict[str, list[tuple[str, int]]] = {}
+    for rid, (pid, sign) in parent.items():
+        children.setdefault(pid, []).append((rid, sign))
+    order = {row.id: i for i, row in enumerate(layout.rows) if row.id}
+    for kids in children.values():
+        kids.sort(key=lambda kid: order[kid[0]])
+    tops = [row.id for row in layout.rows if row.id in children and row.id not in parent]
+    return tops, children
+
+
+def _split(expr: Expr) -> tuple[Expr, Expr | None, Expr | None]:
+    """(exact value, zero-base condition, what a zero base shows) of a USD or % cell."""
+    if isinstance(expr, Call) and expr.fn == "IF":
+        cond, zero, value = expr.args
+        return value, cond, zero
+    return expr, None, None
+
+
+def _f(row: int, col: int) -> Ref:
+    return Ref(FOOTING_SHEET, row, col)
+
+
+def _exact(res, here: Ref) -> Expr:
+    """The unrounded value of a statement cell; a zero base counts as 0."""
+    current = res.exprs.get(here)
+    if current is None:  # a blank line ('missing: blank')
+        return Num(0.0)
+    value, cond, _ = _split(current)
+    return value if cond is None else Call("IF", (cond, Num(0.0), value))
+
+
+def _block(siblings: list[tuple[str, str | None, int, int]], at: dict[str, int], scale: Expr, d: int):
+    """Formulas that rank one sibling block's remainders and hand out the parent's units."""
+    rows = [s[3] for s in siblings]
+    for k, (_, parent, _, row) in enumerate(siblings):
+        larger = [Bin(">", _f(o, REMAINDER), _f(row, REMAINDER)) for o in rows]
+        earlier_equal = [Bin("=", _f(o, REMAINDER), _f(row, REMAINDER)) for o in rows[: k + 1]]
+        terms = larger + earlier_equal
+        yield _f(row, RANK), Sum(tuple(terms), (1,) * len(terms))
+        if parent is None:
+            yield _f(row, ALLOCATED), Call("ROUND", (_f(row, UNITS), Num(0)))
+        else:
+            to_hand_out = Bin("-", _f(at[parent], SHOWN), signed_sum([(1, _f(o, FLOOR)) for o in rows]))
+            bump = Call("IF", (Bin("<=", _f(row, RANK), to_hand_out), Num(1), Num(0)))
+            yield _f(row, ALLOCATED), Bin("+", _f(row, FLOOR), bump)
+        yield _f(row, SHOWN), Bin("*", _f(row, 2), _f(row, ALLOCATED))
+        yield _f(row, ADJUST), Bin("-", Bin("/", _f(row, SHOWN), scale), Call("ROUND", (_f(row, EXACT), Num(d))))
+
+
+def _foot_column(res, grid, col, r: int, cells: list[Cell]) -> int:
+    """Lay out one footed column's tree from row r of the Footing sheet; return the next free row."""
+    layout = grid.layout
+    tops, children = _tree(layout)
+    if not tops:
+        return r
+    d = decimals(col.number_format or (layout.percent_format if col.kind == "percent_of" else layout.number_format))
+    scale = Num(float(10**d))
+    period = res.report.period(col.period)
+    cells.append(Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period.label} ({d} decimals)", Style(bold=True)))
+    r += 1
+    label = {row.id: row.label for row in layout.rows if row.id}
+    at: dict[str, int] = {}  # row id -> its Footing row
+    formulas: dict[Ref, Expr] = {}
+    pending: list[tuple[str, str | None, int]] = [(top, None, 1) for top in tops]
+    while pending:  # breadth first: a parent's shown units exist before its block is handed them
+        block = []
+        for rid, parent, sign in pending:
+            at[rid] = r
+            here = Ref(layout.sheet, grid.row_at[rid], grid.col_at[col.id])
+            res.constants[_f(r, 2)] = float(sign)
+            cells.append(Cell(r, 0, label[rid], Style(indent=1)))
+            cells.append(Cell(r, 1, label[parent] if parent else "(top level)", Style()))
+            cells.append(Cell(r, 2, float(sign), Style(num_format="+0;-0")))
+            formulas[_f(r, EXACT)] = _exact(res, here)
+            formulas[_f(r, UNITS)] = Call("ROUND", (Bin("*", Bin("*", _f(r, 2), _f(r, EXACT)), scale), Num(9)))
+            formulas[_f(r, FLOOR)] = Call("INT", (_f(r, UNITS),))
+            formulas[_f(r, REMAINDER)] = Bin("-", _f(r, UNITS), _f(r, FLOOR))
+            block.append((rid, parent, sign, r))
+            r += 1
+        by_parent: dict[str | None, list] = {}
+        for entry in block:
+            by_parent.setdefault(entry[1], []).append(entry)
+        for siblings in by_parent.values():
+            formulas.update(_block(siblings, at, scale, d))
+        pending = [(kid, rid, sign) for rid, _, _, _ in block for kid, sign in children.get(rid, [])]
+
+    res.exprs.update(formulas)
+    number = Style(num_format="#,##0.000000;-#,##0.000000")
+    for ref, expr in formulas.items():
+        cells.append(Cell(ref.row, ref.col, res.value(ref), number, expr, to_formula(expr, FOOTING_SHEET)))
+    # The statement shows ROUND(exact) plus the adjustment, where it shows anything.
+    for rid, row in at.items():
+        here = Ref(layout.sheet, grid.row_at[rid], grid.col_at[col.id])
+        current = res.exprs.get(here)
+        if current is None:
+            continue
+        value, cond, zero = _split(current)
+        shown = Bin("+", Call("ROUND", (value, Num(d))), _f(row, ADJUST))
+        res.exprs[here] = shown if cond is None else Call("IF", (cond, zero or Str(""), shown))
+    return r + 1
+
+
+def apply_footing(res) -> SheetPlan | None:
+    """Rewrite footed statement cells and return the Footing sheet (None if nothing foots)."""
+    work = [(grid, col) for grid in res.grids for col in grid.layout.columns if col.rounding == "foot"]
+    if not work:
+        return None
+    cells = [Cell(0, c, text, Style(bold=True, bottom=1)) for c, text in enumerate(HEADERS)]
+    r = 1
+    for grid, col in work:
+        r = _foot_column(res, grid, col, r, cells)
+    widths = (48, 40, 6, 16, 16, 12, 12, 6, 10, 10, 12)
+    adjusted = Style(bold=True, bg_color="#FFEB9C")
+    conditional = (Conditional(1, ADJUST, max(r, 1), ADJUST, "0", adjusted, criteria="!="),)
+    cells.sort(key=lambda c: (c.row, c.col))
+    return SheetPlan(FOOTING_SHEET, tuple(cells), widths=widths, freeze=(1, 1), conditional=conditional)
