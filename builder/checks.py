@@ -61,7 +61,7 @@ def checks_sheet(res) -> tuple[SheetPlan | None, list[CheckResult]]:
     r = 1
     for layout, check in work:
         for role in _periods(res, layout, check):
-            sides = [res.bind(side, role, check.source) for side in (check.left, check.right)]
+            sides = [res.bind(side, role, check.source, layout) for side in (check.left, check.right)]
             if None in sides:
                 continue
             left, right = sides

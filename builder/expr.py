@@ -260,7 +260,8 @@ def _render(expr: Expr, sheet: str, parent: int, right_side: bool = False) -> st
     if isinstance(expr, Name):
         return expr.name
     if isinstance(expr, Neg):
-        return "-" + _render(expr.operand, sheet, 5)
+        # -(a/b) is written -a/b: negation is exact, so both orders give the same number.
+        return "-" + _render(expr.operand, sheet, 4)
     if isinstance(expr, Sum):
         return _render_sum(expr, sheet, parent, right_side)
     if isinstance(expr, Call):

@@ -14,7 +14,7 @@ figures moved and by how much.
 
 from __future__ import annotations
 
-from builder.expr import Bin, Call, Expr, Num, Ref, Str, Sum, signed_sum, to_formula
+from builder.expr import Bin, Call, Expr, Neg, Num, Ref, Str, Sum, signed_sum, to_formula
 from builder.plan import Cell, Conditional, SheetPlan, Style
 
 FOOTING_SHEET = "Footing"
@@ -149,6 +149,43 @@ def _foot_column(res, grid, col, r: int, cells: list[Cell]) -> int:
         shown = Bin("+", Call("ROUND", (value, Num(d))), _f(row, ADJUST))
         res.exprs[here] = shown if cond is None else Call("IF", (cond, zero or Str(""), shown))
     return r + 1
+
+
+def apply_plugs(res) -> None:
+    """A `plug: true` row shows its total's rounding difference in amount columns.
+
+    The release's EBITDA reconciliation puts income tax at 518 where 517,379 thousand
+    rounds to 517, so that the shown lines add up to the shown net income. The total is
+    computed from the plug row's exact value (no circular reference); the plug cell
+    shows sign * (ROUND(total) - the other shown lines).
+    """
+    for grid in res.grids:
+        layout = grid.layout
+        _, children = _tree(layout)
+        for row in layout.rows:
+            if not row.plug:
+                continue
+            parent = next(((pid, kids) for pid, kids in children.items() if row.id in dict(kids)), None)
+            if parent is None:
+                continue
+            pid, kids = parent
+            for col in layout.columns:
+                if col.kind != "amount":
+                    continue
+                here = Ref(layout.sheet, grid.row_at[row.id], grid.col_at[col.id])
+                total = Ref(layout.sheet, grid.row_at[pid], grid.col_at[col.id])
+                total_expr, exact = res.exprs.get(total), res.exprs.get(here)
+                if not isinstance(total_expr, Sum) or exact is None:
+                    continue
+                d = decimals(row.number_format or col.number_format or layout.number_format)
+                res.exprs[total] = Sum(tuple(exact if i == here else i for i in total_expr.items), total_expr.signs)
+                terms = [(1, Call("ROUND", (total, Num(d))))]
+                for kid, sign in kids:
+                    if kid != row.id:
+                        other = Ref(layout.sheet, grid.row_at[kid], grid.col_at[col.id])
+                        terms.append((-sign, Call("ROUND", (other, Num(d)))))
+                difference = signed_sum(terms)
+                res.exprs[here] = difference if dict(kids)[row.id] > 0 else Neg(difference)
 
 
 def apply_footing(res) -> SheetPlan | None:

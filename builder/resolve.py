@@ -29,7 +29,7 @@ from builder.expr import (
     signed_sum,
     to_formula,
 )
-from builder.footing import apply_footing
+from builder.footing import apply_footing, apply_plugs
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.spec import Column, Figure, Layout, Report, Row
 
@@ -57,7 +57,7 @@ def _grid(layout: Layout) -> _Grid:
     levels = []
     if any(c.group for c in layout.columns):
         levels.append("group")
-    if any(c.period and c.kind != "change" for c in layout.columns):
+    if any(c.in_period_block for c in layout.columns):
         levels.append("period")
     levels.append("column")
     grid = _Grid(layout, header_row, levels, header_row + len(levels))
@@ -101,22 +101,40 @@ class _Resolver:
             return None
         return Ref(grid.layout.sheet, grid.row_at[row_id], col)
 
-    def bind(self, expr: Expr, role: str, where: Source) -> Expr | None:
-        """Turn a row formula into a cell formula for one period."""
+    def period_amount(self, row_id: str, role: str, where: Source) -> Expr | None:
+        """A row's amount in a period: its cell, or for a derived period the sum of its parts."""
+        grid = self.grid_of_row[row_id]
+        period = self.report.period(role)
+        if role not in grid.amount_col and period is not None and period.sum_of:
+            parts = [self.period_amount(row_id, part, where) for part in period.sum_of]
+            return None if None in parts else signed_sum([(1, p) for p in parts])
+        return self.amount_ref(row_id, role, where)
+
+    def scaled(self, expr: Expr, source: Layout, target: Layout) -> Expr:
+        """A figure of `source` in the units of `target` (thousands to millions: /1000)."""
+        factor = target.scale / source.scale
+        if factor == 1:
+            return expr
+        if factor < 1 and (1 / factor).is_integer():
+            return Bin("/", expr, Num(1 / factor))
+        return Bin("*", expr, Num(factor))
+
+    def bind(self, expr: Expr, role: str, where: Source, layout: Layout | None = None) -> Expr | None:
+        """Turn a row formula of `layout` into a cell formula for one period."""
         failed = []
 
         def replace(node: Expr) -> Expr | None:
             if isinstance(node, RowRef):
                 if node.row_id in self.inputs and node.row_id not in self.grid_of_row:
                     return Name(node.row_id)
+                grid = self.grid_of_row[node.row_id]
                 if node.column is not None:
-                    grid = self.grid_of_row[node.row_id]
                     return Ref(grid.layout.sheet, grid.row_at[node.row_id], grid.col_at[node.column])
-                ref = self.amount_ref(node.row_id, node.period or role, where)
+                ref = self.period_amount(node.row_id, node.period or role, where)
                 if ref is None:
                     failed.append(node)
                     return Num(0)
-                return ref
+                return ref if layout is None else self.scaled(ref, grid.layout, layout)
             return None
 
         bound = map_expr(expr, replace)
@@ -139,11 +157,16 @@ class _Resolver:
             for sign, rid in row.terms:
                 ref = self.amount_ref(rid, col.period, row.source)
                 if ref is not None:
-                    terms.append((sign, ref))
+                    terms.append((sign, self.scaled(ref, self.grid_of_row[rid].layout, grid.layout)))
             if len(terms) == len(row.terms):
                 self.exprs[here] = signed_sum(terms)
             return
-        bound = self.bind(row.formula, col.period, row.source)
+        if col.period in row.input_periods:
+            fig = self.figures.get((row.id, self.report.period(col.period).key))
+            if fig is not None:
+                self.typed[here] = fig
+            return
+        bound = self.bind(row.formula, col.period, row.source, grid.layout)
         if bound is not None:
             self.exprs[here] = bound
 
@@ -281,6 +304,7 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
     if res.problems:
         raise ReportError(_unique(res.problems))
 
+    apply_plugs(res)
     footing = apply_footing(res)
     sheets = [_sheet(res, grid) for grid in res.grids]
     checks, results = checks_sheet(res)
@@ -320,7 +344,9 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
             merges += _merges(grid, level, lambda c: c.group)
         elif kind == "period":
             merges += _merges(
-                grid, level, lambda c: res.report.period(c.period).label if c.period and c.kind != "change" else None
+                grid,
+                level,
+                lambda c: (c.period_header or res.report.period(c.period).label) if c.in_period_block else None,
             )
         else:
             for i, col in enumerate(layout.columns):

@@ -18,6 +18,7 @@ class Period:
     key: str  # what the data file calls it: 2Q04
     label: str  # what headers print: Sept 30, 2004
     source: Source
+    sum_of: tuple[str, ...] = ()  # a derived period: first half = first quarter + second quarter
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Column:
     header: str
     period: str | None  # the period role of amount, convert and percent_of columns
     group: str | None  # the group header above it, if any
+    period_header: str | None = None  # printed over the period's columns instead of its label
+    in_period_block: bool = False  # defined inside a `period:` block, which prints a header row
     rate: str | None = None  # convert: the input that divides
     base: str | None = None  # percent_of: the row that is 100%
     change_from: str | None = None  # change: (to - from) / from
@@ -64,6 +67,8 @@ class Row:
     number_format: str | None = None
     missing: str = "error"  # error | blank: an input row may lack a figure for some periods
     percent_base: str | None = None
+    input_periods: tuple[str, ...] = ()  # periods whose figure is typed although the row is a formula
+    plug: bool = False  # shows its total's rounding difference, so the displayed column foots
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,7 @@ class Layout:
     notes: tuple[str, ...]
     source: Source
     checks: tuple[Check, ...] = ()
+    scale: float = 1.0  # units relative to the data's (0.001: thousands shown as millions)
     sheet_source: Source | None = None
     text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
 

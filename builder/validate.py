@@ -112,7 +112,16 @@ def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             for role in check.periods or ():
                 if role not in roles:
                     yield Problem(check.source, f"check '{check.name}': period '{role}' is not declared")
+    for period in report.periods:
+        for part in period.sum_of:
+            if part not in roles or report.period(part).sum_of:
+                yield Problem(
+                    period.source, f"period '{period.role}': sum_of names '{part}', which is not a declared quarter"
+                )
     for _, row in _rows(report):
+        for role in row.input_periods:
+            if role not in roles:
+                yield Problem(row.source, f"row '{row.id}': input period '{role}' is not declared")
         if row.kind == "formula":
             yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
         names = set() if row.kind == "formula" else set(_row_refs(row))
@@ -239,7 +248,7 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                 fig.source,
                 f"line '{fig.line}' is used by no layout, so this figure would be lost{_near(fig.line, index)}",
             )
-        elif entry[1].kind != "input":
+        elif entry[1].kind != "input" and _role_of(report, fig.period) not in entry[1].input_periods:
             yield Problem(
                 fig.source,
                 f"line '{fig.line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
@@ -252,9 +261,9 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
         if role
     }
     for layout, row in _rows(report):
-        if row.kind != "input" or row.missing == "blank":
+        if row.missing == "blank":
             continue
-        for role in sorted(needed):
+        for role in sorted(needed) if row.kind == "input" else row.input_periods:
             period = report.period(role)
             if period and (row.id, period.key) not in seen and _sheet_uses(layout, role):
                 yield Problem(
@@ -262,6 +271,10 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                     f"no figure for '{row.id}' in period {period.key} in {report.data_path} "
                     "(or declare 'missing: blank')",
                 )
+
+
+def _role_of(report: Report, key: str) -> str | None:
+    return next((p.role for p in report.periods if p.key == key), None)
 
 
 def _sheet_uses(layout: Layout, role: str) -> bool:

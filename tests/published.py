@@ -13,6 +13,19 @@ SEED = ROOT.parent / "shared" / "seed"
 PUBLISHED = SEED / "published"
 EXAMPLE = ROOT / "examples" / "iij-2q-fy2004" / "report.yaml"
 APPENDICES = {"operations": "Operations", "balance_sheet": "Balance Sheet", "cash_flows": "Cash Flows"}
+OTHER_TABLES = {
+    "summary_operating_results": "Summary Operating Results",
+    "summary_revenues": "Summary Revenues",
+    "summary_cost_of_revenues": "Summary Cost of Revenues",
+    "contracts": "Contracts",
+    "connectivity_vas_breakdown": "Connectivity & VAS",
+    "cross_selling_ratios": "Cross-selling Ratios",
+    "systems_integration": "Systems Integration",
+    "equipment_sales": "Equipment Sales",
+    "other_financial_statistics": "Other Financial Statistics",
+    "ebitda_reconciliation": "EBITDA Reconciliation",
+    "capex_reconciliation": "CAPEX Reconciliation",
+}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ def status_column(path, data_only=True):
 
 def test_example_checks_all_hold_as_live_formulas(example_workbook, recalculated):
     stored = status_column(example_workbook)
-    assert len(stored) == 11
+    assert len(stored) == 20
     assert {status for _, _, status in stored} == {"OK"}
     assert status_column(recalculated) == stored
     formulas = status_column(example_workbook, data_only=False)
@@ -74,7 +74,7 @@ def test_check_command_validates_without_writing(tmp_path):
     report = new_project(tmp_path / "copy")
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     result = invoke("check", report)
-    assert result.exit_code == 0 and "11 checks hold" in result.output
+    assert result.exit_code == 0 and "20 checks hold" in result.output
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
 
 

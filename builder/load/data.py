@@ -14,8 +14,11 @@ _GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 def parse_number(text: str) -> float | None:
-    """A figure as typed: 2832355, -10188, 110.20 or 2,832,355. None if it is not a number."""
+    """A figure as typed: 2832355, -10188, 110.20, 2,832,355 or 86.9%. None if it is not a number."""
     text = text.strip()
+    if text.endswith("%"):
+        number = parse_number(text[:-1])
+        return None if number is None else number / 100
     if _GROUPED.match(text):
         text = text.replace(",", "")
     try:

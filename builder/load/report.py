@@ -30,7 +30,9 @@ def _lines(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
-def _columns(doc: Any, path: list[Any], group: str | None, period: str | None, rounding: str) -> list[Column]:
+def _columns(
+    doc: Any, path: list[Any], group: str | None, period: str | None, rounding: str, period_header: str | None = None
+) -> list[Column]:
     """Flatten nested group / period blocks into leaf columns that know their headers."""
     out: list[Column] = []
     for i, item in enumerate(doc):
@@ -38,7 +40,7 @@ def _columns(doc: Any, path: list[Any], group: str | None, period: str | None, r
         if "group" in item:
             out += _columns(item["columns"], where + ["columns"], item["group"], period, rounding)
         elif "columns" in item:
-            out += _columns(item["columns"], where + ["columns"], group, item["period"], rounding)
+            out += _columns(item["columns"], where + ["columns"], group, item["period"], rounding, item.get("header"))
         else:
             out.append(
                 Column(
@@ -46,6 +48,8 @@ def _columns(doc: Any, path: list[Any], group: str | None, period: str | None, r
                     kind=item["kind"],
                     header=item.get("header", ""),
                     period=item.get("period", period),
+                    period_header=period_header,
+                    in_period_block=period is not None and "period" not in item,
                     group=group,
                     rate=item.get("rate"),
                     base=item.get("base"),
@@ -105,6 +109,8 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         number_format=item.get("number_format"),
         missing=item.get("missing", "error"),
         percent_base=item.get("percent_base"),
+        input_periods=tuple(item.get("input_periods", ())),
+        plug=item.get("plug", False),
     )
 
 
@@ -143,6 +149,7 @@ def load_layout(path: Path) -> Layout:
         notes=_lines(doc.get("notes")),
         source=Source(str(path), 1),
         checks=tuple(checks),
+        scale=float(doc.get("scale", 1.0)),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
     )
@@ -181,7 +188,7 @@ def load_report(path: Path) -> Report:
     if problems:
         raise ReportError(problems)
     periods = tuple(
-        Period(role, str(spec["key"]), spec["label"], source_at(doc, ["periods", role]))
+        Period(role, str(spec["key"]), spec["label"], source_at(doc, ["periods", role]), tuple(spec.get("sum_of", ())))
         for role, spec in doc["periods"].items()
     )
     inputs = tuple(

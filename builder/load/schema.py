@@ -36,7 +36,11 @@ REPORT = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["key", "label"],
-                "properties": {"key": {"type": ["string", "integer"]}, "label": TEXT},
+                "properties": {
+                    "key": {"type": ["string", "integer"]},
+                    "label": TEXT,
+                    "sum_of": {"type": "array", "minItems": 2, "items": ID},
+                },
             },
         },
         "inputs": {
@@ -114,6 +118,8 @@ ROW = {
         "number_format": NUMBER_FORMAT,
         "missing": {"enum": ["error", "blank"]},
         "percent_base": ID,
+        "input_periods": {"type": "array", "minItems": 1, "items": ID},
+        "plug": {"type": "boolean"},
     },
 }
 
@@ -131,6 +137,7 @@ LAYOUT = {
         "number_format": NUMBER_FORMAT,
         "percent_format": NUMBER_FORMAT,
         "rounding": {"enum": ["plain", "foot"]},
+        "scale": {"type": "number", "exclusiveMinimum": 0},
         "columns": {
             "type": "array",
             "minItems": 1,
