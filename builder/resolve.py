@@ -31,9 +31,9 @@ from builder.expr import (
 )
 from builder.footing import apply_footing, apply_plugs
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
+from builder.sources import data_sheet, input_names, inputs_sheet
 from builder.spec import Column, Figure, Layout, Report, Row
 
-INPUTS_SHEET = "Inputs"
 MAX_FORMULA = 8192
 HEADER = Style(bold=True, align="center", bottom=1)
 COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
@@ -306,13 +306,15 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
 
     apply_plugs(res)
     footing = apply_footing(res)
+    labels = {row.id: row.label for layout in report.layouts for row in layout.rows if row.id}
+    res.data_plan, res.data_refs = data_sheet(report, figures, labels)
     sheets = [_sheet(res, grid) for grid in res.grids]
     checks, results = checks_sheet(res)
     if res.problems:
         raise ReportError(_unique(res.problems))
     sheets += [sheet for sheet in (checks, footing) if sheet is not None]
-    sheets.append(_inputs_sheet(report))
-    names = tuple((i.name, f"={INPUTS_SHEET}!$B${n + 2}") for n, i in enumerate(report.inputs))
+    sheets += [res.data_plan, inputs_sheet(report)]
+    names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
     return WorkbookPlan(tuple(sheets), names, report.title, report.company, created, tuple(results))
 
@@ -364,7 +366,8 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
             style = _number_style(layout, row, col)
             if here in res.typed:
                 fig = res.typed[here]
-                cells.append(Cell(here.row, here.col, fig.value, style, source=fig.source))
+                ref = res.data_refs[fig]  # typed figures live on the Data sheet, with their source line
+                cells.append(Cell(here.row, here.col, fig.value, style, ref, to_formula(ref, sheet), fig.source))
             elif here in res.exprs:
                 expr = res.exprs[here]
                 try:
@@ -412,16 +415,3 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
         freeze=(grid.body_row, 1),
         row_heights=header_height,
     )
-
-
-def _inputs_sheet(report: Report) -> SheetPlan:
-    cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Input", "Value", "Description"))]
-    for n, inp in enumerate(report.inputs):
-        style = Style(num_format=inp.number_format) if inp.number_format else Style()
-        cells += [
-            Cell(n + 1, 0, inp.name, Style()),
-            Cell(n + 1, 1, inp.value, style, source=inp.source),
-            Cell(n + 1, 2, inp.label, Style()),
-        ]
-    width = max([len(i.label) for i in report.inputs] + [20]) + 2
-    return SheetPlan(INPUTS_SHEET, tuple(cells), widths=(16, 16, width), freeze=(1, 0))

@@ -64,7 +64,7 @@ def unique_ids(report: Report, figures: list[Figure]) -> Iterator[Problem]:
 
 
 def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
-    seen: dict[str, Layout | None] = {"inputs": None, "checks": None, "footing": None}
+    seen: dict[str, Layout | None] = {name: None for name in ("contents", "checks", "footing", "data", "inputs")}
     for layout in report.layouts:
         name = layout.sheet
         where = layout.sheet_source or layout.source
@@ -75,7 +75,9 @@ def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             yield Problem(where, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
         elif name.lower() in seen:
             yield Problem(
-                where, f"sheet name {name!r} is used twice (or clashes with the Checks, Footing or Inputs sheet)"
+                where,
+                f"sheet name {name!r} is used twice "
+                "(or clashes with a sheet the builder adds: Contents, Checks, Footing, Data, Inputs)",
             )
         seen[name.lower()] = layout
 

@@ -10,26 +10,29 @@ from builder.example import EXAMPLE_DIR
 from tests.published import APPENDICES, OTHER_TABLES
 
 
-def _numbers(path):
-    wb = openpyxl.load_workbook(path)
-    constants, formulas = [], []
+def test_statements_hold_no_constants_and_typed_figures_live_on_the_data_sheet(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
     for sheet in [*APPENDICES.values(), *OTHER_TABLES.values()]:
-        for row in wb[sheet].iter_rows():
-            for cell in row:
-                if isinstance(cell.value, int | float):
-                    constants.append(cell.value)
-                elif isinstance(cell.value, str) and cell.value.startswith("="):
-                    formulas.append(cell.value)
-    return constants, formulas
-
-
-def test_constants_are_exactly_the_typed_figures(example_workbook):
-    constants, formulas = _numbers(example_workbook)
+        constants = [c.coordinate for row in wb[sheet].iter_rows() for c in row if isinstance(c.value, int | float)]
+        assert constants == [], sheet
+    data = wb["Data"]
     with open(EXAMPLE_DIR / "data.csv", newline="") as handle:
         values = [r["value"] for r in csv.DictReader(handle)]
     typed = [float(v[:-1]) / 100 if v.endswith("%") else float(v) for v in values]
-    assert sorted(constants) == sorted(typed)
-    assert len(constants) + len(formulas) >= 585
+    assert [row[3] for row in data.iter_rows(min_row=2, values_only=True)] == typed
+    # Each Data row names the file and line the figure came from.
+    sources = [row[4] for row in data.iter_rows(min_row=2, values_only=True)]
+    assert sources == [f"data.csv:{n}" for n in range(2, len(typed) + 2)]
+
+
+def test_a_statement_figure_leads_to_its_source_line(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    ops = wb["Operations"]
+    dedicated = next(r for r in ops.iter_rows() if r[0].value == "Dedicated access services")
+    formula = dedicated[2].value  # JPY, Sept 30, 2004: 2,832,355
+    assert formula.startswith("=Data!D")
+    row = wb["Data"][formula.removeprefix("=Data!D")]
+    assert [c.value for c in row] == ["dedicated_access", "Dedicated access services", "2Q04", 2832355, "data.csv:2"]
 
 
 def test_derived_figures_are_formulas_over_cells_and_inputs(example_workbook):

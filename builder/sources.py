@@ -1,0 +1,64 @@
+"""Where typed figures live: the Data sheet (with the file and line each came from) and the Inputs sheet.
+
+Statements refer to these cells by formula, so a reviewer who asks where a figure came
+from follows the reference to its source line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from builder.errors import Source
+from builder.expr import Ref
+from builder.plan import Cell, SheetPlan, Style
+from builder.spec import Figure, Report
+
+DATA_SHEET = "Data"
+INPUTS_SHEET = "Inputs"
+HEADER = Style(bold=True, bottom=1)
+FIGURE = Style(num_format="#,##0.########;(#,##0.########);0")
+
+
+def where(source: Source, base: Path) -> str:
+    """file:line relative to the report's folder, so the workbook does not depend on where it was built."""
+    path = os.path.relpath(source.file, base)
+    return f"{Path(path).as_posix()}:{source.line}" if source.line else Path(path).as_posix()
+
+
+def data_sheet(report: Report, figures: list[Figure], labels: dict[str, str]) -> tuple[SheetPlan, dict[Figure, Ref]]:
+    """One row per typed figure, in file order; returns the cell of each figure."""
+    base = Path(report.source.file).parent
+    cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Line", "Label", "Period", "Value", "Source"))]
+    refs: dict[Figure, Ref] = {}
+    for n, fig in enumerate(figures, start=1):
+        cells += [
+            Cell(n, 0, fig.line, Style()),
+            Cell(n, 1, labels.get(fig.line, ""), Style()),
+            Cell(n, 2, fig.period, Style()),
+            Cell(n, 3, fig.value, FIGURE, source=fig.source),
+            Cell(n, 4, where(fig.source, base), Style()),
+        ]
+        refs[fig] = Ref(DATA_SHEET, n, 3)
+    widths = (max([len(f.line) for f in figures] + [10]) + 2, 50, 10, 16, 40)
+    return SheetPlan(DATA_SHEET, tuple(cells), widths=widths, freeze=(1, 0)), refs
+
+
+def inputs_sheet(report: Report) -> SheetPlan:
+    base = Path(report.source.file).parent
+    headers = ("Input", "Value", "Description", "Source")
+    cells = [Cell(0, c, text, HEADER) for c, text in enumerate(headers)]
+    for n, inp in enumerate(report.inputs, start=1):
+        style = Style(num_format=inp.number_format) if inp.number_format else Style()
+        cells += [
+            Cell(n, 0, inp.name, Style()),
+            Cell(n, 1, inp.value, style, source=inp.source),
+            Cell(n, 2, inp.label, Style()),
+            Cell(n, 3, where(inp.source, base), Style()),
+        ]
+    width = max([len(i.label) for i in report.inputs] + [20]) + 2
+    return SheetPlan(INPUTS_SHEET, tuple(cells), widths=(16, 16, width, 30), freeze=(1, 0))
+
+
+def input_names(report: Report) -> tuple[tuple[str, str], ...]:
+    return tuple((inp.name, f"={INPUTS_SHEET}!$B${n}") for n, inp in enumerate(report.inputs, start=2))
