@@ -47,6 +47,7 @@ class Built:
     path: Path
     checks: tuple  # CheckResult of every tie-out check
     breaks: list
+    pages: int | None  # printed pages (Contents and one per statement), if each fits one page
 
 
 def build(report_path: Path | str, out: Path | str, allow_breaks: bool = False) -> Built:
@@ -61,4 +62,4 @@ def build(report_path: Path | str, out: Path | str, allow_breaks: bool = False) 
     broken = breaks(workbook)
     if broken and not allow_breaks:
         raise TieOutError(broken)
-    return Built(render_workbook(workbook, Path(out)), workbook.checks, broken)
+    return Built(render_workbook(workbook, Path(out)), workbook.checks, broken, workbook.printed_pages)

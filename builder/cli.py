@@ -57,7 +57,8 @@ def _report(report: Path | None) -> Path:
     "--out", type=click.Path(path_type=Path), help="Where to write the .xlsx (default: output/<report folder>.xlsx)."
 )
 @click.option("--allow-breaks", is_flag=True, help="Write the workbook even if a tie-out check breaks.")
-def build(report: Path | None, out: Path | None, allow_breaks: bool) -> None:
+@click.option("--pdf", is_flag=True, help="Also write the printed pack as PDF beside the workbook (needs LibreOffice).")
+def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) -> None:
     """Build REPORT (a report.yaml; default: the bundled example) into a workbook."""
     from builder.api import build as build_workbook
     from builder.example import default_output
@@ -68,6 +69,13 @@ def build(report: Path | None, out: Path | None, allow_breaks: bool) -> None:
         click.echo(f"warning: {result.source}: {result}", err=True)
     holding = len(built.checks) - len(built.breaks)
     click.echo(f"wrote {built.path}" + (f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""))
+    if pdf:
+        from builder.verify.libreoffice import export_pdf
+
+        try:
+            click.echo(f"wrote {export_pdf(built.path, built.pages)}")
+        except EngineMissing as exc:
+            raise EngineMissing(f"{exc}; the workbook was written, the PDF was not") from None
 
 
 @main.command()

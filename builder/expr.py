@@ -42,6 +42,22 @@ class Ref(Expr):
 
 
 @dataclass(frozen=True)
+class Range(Expr):
+    """A block of cells, as the argument of COUNTIF."""
+
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    def refs(self):
+        for row in range(self.first_row, self.last_row + 1):
+            for col in range(self.first_col, self.last_col + 1):
+                yield Ref(self.sheet, row, col)
+
+
+@dataclass(frozen=True)
 class RowRef(Expr):
     """A row of a layout, before it is bound to a cell.
 
@@ -86,7 +102,7 @@ class Sum(Expr):
 
 @dataclass(frozen=True)
 class Call(Expr):
-    fn: str  # IF, ABS, TEXT, ROUND, INT
+    fn: str  # IF, ABS, TEXT, ROUND, INT, COUNTIF
     args: tuple[Expr, ...]
 
 
@@ -257,6 +273,9 @@ def _render(expr: Expr, sheet: str, parent: int, right_side: bool = False) -> st
         return _quote(expr.value)
     if isinstance(expr, Ref):
         return _cell(expr, sheet)
+    if isinstance(expr, Range):
+        rng = xl_range(expr.first_row, expr.first_col, expr.last_row, expr.last_col)
+        return rng if expr.sheet == sheet else f"{quote_sheetname(expr.sheet)}!{rng}"
     if isinstance(expr, Name):
         return expr.name
     if isinstance(expr, Neg):
@@ -348,6 +367,10 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
             return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
         if expr.fn == "ABS":
             return abs(_number(evaluate(expr.args[0], cell, name)))
+        if expr.fn == "COUNTIF":  # only the exact-text criterion the Contents sheet uses
+            rng, criterion = expr.args
+            assert isinstance(rng, Range) and isinstance(criterion, Str)
+            return float(sum(1 for ref in rng.refs() if cell(ref) == criterion.value))
         if expr.fn == "INT":  # Excel's INT rounds down, towards minus infinity
             return float(math.floor(_number(evaluate(expr.args[0], cell, name))))
         if expr.fn == "ROUND":

@@ -35,6 +35,7 @@ class Cell:
     expr: Expr | None = None  # None: a typed figure or a text
     formula: str | None = None  # expr rendered as Excel formula text
     source: Source | None = None  # where a typed figure came from
+    link: str | None = None  # an internal hyperlink target, e.g. 'Balance Sheet'!A1
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,17 @@ class Conditional:
 
 
 @dataclass(frozen=True)
+class PrintSetup:
+    """A printed page: landscape A4, fitted, with running header and footer (Excel's &-codes)."""
+
+    area: tuple[int, int, int, int]
+    header: str
+    footer: str
+    repeat_rows: tuple[int, int] | None = None
+    fit_tall: int = 1  # pages tall; 0 lets a long statement run over, repeating its header rows
+
+
+@dataclass(frozen=True)
 class SheetPlan:
     name: str
     cells: tuple[Cell, ...]
@@ -69,6 +81,7 @@ class SheetPlan:
     freeze: tuple[int, int] | None = None
     row_heights: tuple[tuple[int, float], ...] = ()
     conditional: tuple[Conditional, ...] = ()
+    print: PrintSetup | None = None
 
 
 @dataclass(frozen=True)
@@ -77,5 +90,7 @@ class WorkbookPlan:
     names: tuple[tuple[str, str], ...]  # defined name -> =Sheet!$B$2
     title: str
     company: str
+    subject: str
     created: dt.datetime
     checks: tuple = ()  # CheckResult of every tie-out check
+    printed_pages: int | None = None

@@ -50,7 +50,9 @@ class _Formats:
 
 
 def _write_cell(sheet, cell: Cell, fmt) -> None:
-    if cell.formula is not None:
+    if cell.link is not None:
+        sheet.write_url(cell.row, cell.col, f"internal:{cell.link}", fmt, string=str(cell.value))
+    elif cell.formula is not None:
         value = cell.value
         if isinstance(value, bool):
             value = int(value)
@@ -85,6 +87,17 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
         sheet.conditional_format(cond.first_row, cond.first_col, cond.last_row, cond.last_col, options)
     if plan.freeze:
         sheet.freeze_panes(*plan.freeze)
+    if plan.print:
+        setup = plan.print
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        sheet.print_area(*setup.area)
+        sheet.fit_to_pages(1, setup.fit_tall)
+        if setup.repeat_rows:
+            sheet.repeat_rows(*setup.repeat_rows)
+        sheet.set_header(setup.header)
+        sheet.set_footer(setup.footer)
 
 
 def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
@@ -98,7 +111,15 @@ def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
             tmp,
             {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
         )
-        workbook.set_properties({"title": plan.title, "company": plan.company, "created": plan.created})
+        workbook.set_properties(
+            {
+                "title": plan.title,
+                "subject": plan.subject,
+                "company": plan.company,
+                "author": plan.company,
+                "created": plan.created,
+            }
+        )
         formats = _Formats(workbook)
         for sheet in plan.sheets:
             render_sheet(workbook, formats, sheet)

@@ -12,6 +12,7 @@ import string
 from dataclasses import dataclass, field
 
 from builder.checks import checks_sheet
+from builder.contents import contents_sheet
 from builder.errors import Problem, ReportError, Source
 from builder.expr import (
     Bin,
@@ -30,7 +31,7 @@ from builder.expr import (
     to_formula,
 )
 from builder.footing import apply_footing, apply_plugs
-from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
+from builder.plan import Cell, Merge, PrintSetup, SheetPlan, Style, WorkbookPlan
 from builder.sources import data_sheet, input_names, inputs_sheet
 from builder.spec import Column, Figure, Layout, Report, Row
 
@@ -316,7 +317,17 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
     sheets += [res.data_plan, inputs_sheet(report)]
     names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
-    return WorkbookPlan(tuple(sheets), names, report.title, report.company, created, tuple(results))
+    sheets.insert(0, contents_sheet(res, sheets, checks))
+    return WorkbookPlan(
+        tuple(sheets),
+        names,
+        report.title,
+        report.company,
+        report.subject,
+        created,
+        tuple(results),
+        printed_pages(report),
+    )
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -395,8 +406,9 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
             widths[j + 1] = max(widths[j + 1], _display_width(cells[-1].value, style.num_format))
 
     notes_row = grid.body_row + len(layout.rows) + 1
+    note_style = Style(wrap=True)
     for i, note in enumerate(layout.notes):
-        text_cell(notes_row + i, 0, note, Style(italic=False))
+        text_cell(notes_row + i, 0, note, note_style)
 
     for j, col in enumerate(layout.columns):
         longest_word = max((len(w) for w in col.header.split()), default=0)
@@ -407,6 +419,15 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
         if any(len(c.header) > widths[k + 1] for k, c in enumerate(layout.columns))
         else ()
     )
+    # Notes wrap across the whole table, so they print inside the page.
+    per_line = max(sum(widths) * 1.2, 40)
+    for i, note in enumerate(layout.notes):
+        merges.append(Merge(notes_row + i, 0, notes_row + i, len(layout.columns), "", note_style))
+        lines = -(-len(note) // int(per_line))
+        if lines > 1:
+            header_height += ((notes_row + i, 12.5 * lines),)
+    last_row = notes_row + len(layout.notes) - 1 if layout.notes else grid.body_row + len(layout.rows) - 1
+    title = res.template(layout.title[-1]) if layout.title else layout.sheet
     return SheetPlan(
         name=sheet,
         cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),
@@ -414,4 +435,45 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
         widths=tuple(widths),
         freeze=(grid.body_row, 1),
         row_heights=header_height,
+        print=page_setup(
+            res.report,
+            title if isinstance(title, str) else layout.sheet,
+            (0, 0, last_row, len(layout.columns)),
+            (grid.header_row, grid.body_row - 1),
+            unaudited=layout.unaudited,
+            rows=last_row + 1,
+        ),
     )
+
+
+def page_setup(report: Report, title: str, area, repeat_rows, unaudited: bool, rows: int) -> PrintSetup:
+    """Running header and footer with Excel's &-codes; the date is the report's, never the clock."""
+
+    def esc(text: str) -> str:
+        return text.replace("&", "&&")
+
+    right = "Unaudited" if unaudited else ""
+    header = f"&L{esc(report.company)}&C&B{esc(title)}&B&R{right}"
+    date = report.date.isoformat() if report.date else ""
+    # Page numbers run on through the pack (Contents, then each statement on one page), so
+    # the total is known here; &N would count the helper sheets too, which are not printed.
+    pages = printed_pages(report)
+    page = f"Page &P of {pages}" if pages else "Page &P"
+    footer = f"&L{esc(date)}&C{page}&R{esc(report.title)}"
+    # One page where it fits; a long statement runs over, repeating its header rows.
+    return PrintSetup(area, header, footer, repeat_rows, fit_tall=1 if rows <= MAX_ONE_PAGE_ROWS else 0)
+
+
+MAX_ONE_PAGE_ROWS = 70
+
+
+def _sheet_rows(layout: Layout) -> int:
+    top = len(layout.title) + len(layout.subtitle) + 1
+    return top + 3 + len(layout.rows) + 1 + len(layout.notes)
+
+
+def printed_pages(report: Report) -> int | None:
+    """Pages of the printed pack (Contents + one per statement), or None if one runs over."""
+    if any(_sheet_rows(layout) > MAX_ONE_PAGE_ROWS for layout in report.layouts):
+        return None
+    return 1 + len(report.layouts)

@@ -96,6 +96,7 @@ class Layout:
     source: Source
     checks: tuple[Check, ...] = ()
     scale: float = 1.0  # units relative to the data's (0.001: thousands shown as millions)
+    unaudited: bool = False  # the printed page header says "Unaudited"
     sheet_source: Source | None = None
     text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
 
@@ -113,6 +114,7 @@ class Report:
     layouts: tuple[Layout, ...]
     data_path: str
     source: Source
+    subject: str = "Financial statements"
 
     def period(self, role: str) -> Period | None:
         return next((p for p in self.periods if p.role == role), None)

@@ -150,6 +150,7 @@ def load_layout(path: Path) -> Layout:
         source=Source(str(path), 1),
         checks=tuple(checks),
         scale=float(doc.get("scale", 1.0)),
+        unaudited=doc.get("unaudited", False),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
     )
@@ -215,4 +216,5 @@ def load_report(path: Path) -> Report:
         layouts=tuple(layouts),
         data_path=str(data_path),
         source=Source(str(path), 1),
+        subject=doc.get("subject", "Financial statements"),
     )

@@ -26,6 +26,7 @@ REPORT = {
     "required": ["company", "periods", "layouts", "data"],
     "properties": {
         "title": TEXT,
+        "subject": TEXT,
         "company": TEXT,
         "date": {},
         "periods": {
@@ -132,6 +133,7 @@ LAYOUT = {
     },
     "properties": {
         "sheet": TEXT,
+        "unaudited": {"type": "boolean"},
         "title": TEXT_LINES,
         "subtitle": TEXT_LINES,
         "number_format": NUMBER_FORMAT,

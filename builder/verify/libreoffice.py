@@ -68,6 +68,25 @@ def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:
     return result
 
 
+def export_pdf(workbook: Path, pages: int | None, timeout: int = 300) -> Path:
+    """The printed pack as PDF beside the workbook: its first `pages` pages (Contents and the
+    statements), from the stored values, with LibreOffice's default settings."""
+    import json
+    import os
+
+    workbook = Path(workbook)
+    options = {"PageRange": {"type": "string", "value": f"1-{pages}"}} if pages else {}
+    target = "pdf:calc_pdf_Export:" + json.dumps(options) if options else "pdf"
+    with tempfile.TemporaryDirectory(prefix="pdf-", dir=workbook.parent) as tmp:
+        convert([workbook], Path(tmp), target, recalc=False, timeout=timeout)
+        made = Path(tmp) / f"{workbook.stem}.pdf"
+        if not made.exists():
+            raise RuntimeError(f"LibreOffice wrote no PDF for {workbook}")
+        final = workbook.with_suffix(".pdf")
+        os.replace(made, final)
+    return final
+
+
 def shown_text(path: Path, outdir: Path, recalc: bool) -> dict[str, list[list[str]]]:
     """Each sheet's cells as LibreOffice shows them (number formats applied)."""
     import csv
