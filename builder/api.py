@@ -1,9 +1,15 @@
-"""The Python API: load, validate, resolve, render. The CLI is a thin layer over it."""
+"""The Python API: load, validate, resolve, render. The CLI is a thin layer over it.
+
+import builder
+built = builder.build("report.yaml", out="q2.xlsx")              # data from report.yaml
+built = builder.build("report.yaml", data=frame, out="q2.xlsx")  # or a DataFrame, CSV, .xlsx
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from builder.errors import ReportError, TieOutError
 from builder.plan import WorkbookPlan
@@ -16,24 +22,36 @@ class Loaded:
     figures: list[Figure]
 
 
-def load(report_path: Path | str) -> Loaded:
-    """Load and validate a report and its data; ReportError lists every problem."""
+def load_report(report: Report | Path | str) -> Report:
+    from builder.load.report import load_report as read
+
+    return report if isinstance(report, Report) else read(Path(report))
+
+
+def load(report: Report | Path | str, data: Any = None) -> Loaded:
+    """Load and validate a report and its data; ReportError lists every problem.
+
+    `data` is a path (tidy or wide CSV, .xlsx), a pandas DataFrame, a list of Figures, or
+    None for the data file the report names.
+    """
     from builder.load.data import load_figures
-    from builder.load.report import load_report
     from builder.validate import validate
 
-    report = load_report(Path(report_path))
-    figures = load_figures(Path(report.data_path))
-    problems = validate(report, figures)
+    spec = load_report(report)
+    if isinstance(data, list):
+        figures = data
+    else:
+        figures = load_figures(Path(spec.data_path) if data is None else data)
+    problems = validate(spec, figures)
     if problems:
         raise ReportError(problems)
-    return Loaded(report, figures)
+    return Loaded(spec, figures)
 
 
-def plan(report_path: Path | str) -> WorkbookPlan:
+def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
     from builder.resolve import resolve
 
-    loaded = load(report_path)
+    loaded = load(report, data)
     return resolve(loaded.report, loaded.figures)
 
 
@@ -48,18 +66,20 @@ class Built:
     checks: tuple  # CheckResult of every tie-out check
     breaks: list
     pages: int | None  # printed pages (Contents and one per statement), if each fits one page
+    key_figures: tuple = ()  # (name, value) of the report's key totals
 
 
-def build(report_path: Path | str, out: Path | str, allow_breaks: bool = False) -> Built:
-    """Build the workbook for `report_path` at `out`.
+def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = False, data: Any = None) -> Built:
+    """Build the workbook for `report` at `out`.
 
     Nothing is written on bad input, nor when a tie-out check breaks unless
     `allow_breaks` is set (the Checks sheet then shows the breaks).
     """
     from builder.render import render_workbook
 
-    workbook = plan(report_path)
+    workbook = plan(report, data)
     broken = breaks(workbook)
     if broken and not allow_breaks:
         raise TieOutError(broken)
-    return Built(render_workbook(workbook, Path(out)), workbook.checks, broken, workbook.printed_pages)
+    path = render_workbook(workbook, Path(out))
+    return Built(path, workbook.checks, broken, workbook.printed_pages, workbook.key_figures)

@@ -94,3 +94,4 @@ class WorkbookPlan:
     created: dt.datetime
     checks: tuple = ()  # CheckResult of every tie-out check
     printed_pages: int | None = None
+    key_figures: tuple[tuple[str, float], ...] = ()  # the report's key totals, first period

@@ -318,6 +318,11 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
     names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
     sheets.insert(0, contents_sheet(res, sheets, checks))
+    first = report.periods[0].role
+    keys = []
+    for rid in report.key_totals:
+        ref = res.amount_ref(rid, first, report.source)
+        keys.append((rid, res.value(ref) if ref is not None else None))
     return WorkbookPlan(
         tuple(sheets),
         names,
@@ -327,6 +332,7 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
         created,
         tuple(results),
         printed_pages(report),
+        tuple(keys),
     )
 
 

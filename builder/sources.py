@@ -22,7 +22,7 @@ FIGURE = Style(num_format="#,##0.########;(#,##0.########);0")
 
 def where(source: Source, base: Path) -> str:
     """file:line relative to the report's folder, so the workbook does not depend on where it was built."""
-    path = os.path.relpath(source.file, base)
+    path = source.file if source.file.startswith("<") else os.path.relpath(source.file, base)
     return f"{Path(path).as_posix()}:{source.line}" if source.line else Path(path).as_posix()
 
 

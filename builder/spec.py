@@ -115,6 +115,7 @@ class Report:
     data_path: str
     source: Source
     subject: str = "Financial statements"
+    key_totals: tuple[str, ...] = ()  # rows a batch index lists for each entity
 
     def period(self, role: str) -> Period | None:
         return next((p for p in self.periods if p.role == role), None)
@@ -131,3 +132,4 @@ class Figure:
     period: str  # the period key
     value: float
     source: Source
+    entity: str | None = None  # whose figure, in a batch

@@ -114,6 +114,9 @@ def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             for role in check.periods or ():
                 if role not in roles:
                     yield Problem(check.source, f"check '{check.name}': period '{role}' is not declared")
+    for rid in report.key_totals:
+        if rid not in index:
+            yield Problem(report.source, f"key_totals names '{rid}', which no layout defines{_near(rid, index)}")
     for period in report.periods:
         for part in period.sum_of:
             if part not in roles or report.period(part).sum_of:

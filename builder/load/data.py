@@ -1,21 +1,29 @@
-"""Read the tidy data file (line, period, value): only figures a person typed in."""
+"""Read the typed figures: tidy CSV (line,period,value), wide CSV (line plus one column per
+period), an Excel sheet, or a pandas DataFrame. Every figure keeps where it came from."""
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from builder.errors import Problem, ReportError, Source
 from builder.spec import Figure
 
-COLUMNS = ("line", "period", "value")
+TIDY = ("line", "period", "value")
+ENTITY = "entity"
 _GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
-def parse_number(text: str) -> float | None:
+def parse_number(text: Any) -> float | None:
     """A figure as typed: 2832355, -10188, 110.20, 2,832,355 or 86.9%. None if it is not a number."""
-    text = text.strip()
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int | float):
+        return float(text) if math.isfinite(text) else None
+    text = str(text).strip()
     if text.endswith("%"):
         number = parse_number(text[:-1])
         return None if number is None else number / 100
@@ -28,48 +36,109 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def load_figures(path: Path) -> list[Figure]:
-    """Every figure of the CSV with its file:line; all malformed lines are reported together."""
+def load_figures(data: Path | str | Any, entities: bool = False) -> list[Figure]:
+    """Every figure with its source; all malformed lines are reported together.
+
+    `data` is a path (.csv, .xlsx) or a pandas DataFrame. With `entities`, an `entity`
+    column is required (batch builds); without, it is refused.
+    """
+    if hasattr(data, "columns") and hasattr(data, "itertuples"):
+        header, rows = _from_frame(data)
+    else:
+        path = Path(data)
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            header, rows = _from_excel(path)
+        else:
+            header, rows = _from_csv(path)
+    return list(_figures(header, rows, entities))
+
+
+def _from_csv(path: Path) -> tuple[tuple[str, Source], Iterator]:
     import pandas as pd  # imported here: `check` and `--help` should not pay for pandas
 
-    path = Path(path)
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "data file not found")) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ReportError(Problem(Source(str(path)), f"cannot read the data file as CSV: {exc}")) from None
-    header = [c.strip() for c in frame.columns]
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
-    if missing or extra:
-        expected = ",".join(COLUMNS)
+    # pandas drops blank lines; count the file's own line numbers from its text.
+    with open(path, encoding="utf-8", newline="") as handle:
+        numbers = [n for n, text in enumerate(handle, start=1) if text.strip()][1:]
+    rows = (
+        (Source(str(path), numbers[i] if i < len(numbers) else i + 2), values)
+        for i, values in enumerate(frame.itertuples(index=False, name=None))
+    )
+    return ([str(c) for c in frame.columns], Source(str(path), 1)), rows
+
+
+def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise ReportError(Problem(Source(str(path)), "data file not found")) from None
+    except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
+        raise ReportError(Problem(Source(str(path)), f"cannot read the data file as a workbook: {exc}")) from None
+    sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    header = [str(c) if c is not None else "" for c in next(values, ())]
+    where = f"{path}[{sheet.title}]"
+    rows = (
+        (Source(where, n), tuple("" if v is None else v for v in row))
+        for n, row in enumerate(values, start=2)
+        if any(v not in (None, "") for v in row)
+    )
+    return (header, Source(where, 1)), rows
+
+
+def _from_frame(frame) -> tuple[tuple[list[str], Source], Iterator]:
+    rows = ((Source("<DataFrame>", n), row) for n, row in enumerate(frame.itertuples(index=False, name=None), start=2))
+    return ([str(c) for c in frame.columns], Source("<DataFrame>", 1)), rows
+
+
+def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure]:
+    header, where = header_info
+    header = [c.strip() for c in header]
+    has_entity = ENTITY in header
+    if entities and not has_entity:
+        raise ReportError(Problem(where, "a batch needs an 'entity' column naming whose figure each line is"))
+    if has_entity and not entities:
+        raise ReportError(Problem(where, "the data has an 'entity' column: build it with `report-builder batch`"))
+    keys = [c for c in header if c != ENTITY]
+    tidy = set(TIDY) <= set(keys)
+    if tidy and len(keys) != len(TIDY):
+        extra = ", ".join(c for c in keys if c not in TIDY)
+        raise ReportError(Problem(where, f"expected the columns line,period,value (and entity), found also {extra}"))
+    if not tidy and ("line" not in keys or len(keys) < 2 or "period" in keys or "value" in keys):
         found = ",".join(header)
-        raise ReportError(Problem(Source(str(path), 1), f"expected the columns {expected}, found {found}"))
-    frame.columns = header
-    figures, problems = [], []
-    # pandas drops blank lines, so the file's own line numbers come from the index only
-    # when there are none; count them from the text instead.
-    lines = _data_line_numbers(path)
-    for index, (line, period, value) in enumerate(frame[list(COLUMNS)].itertuples(index=False)):
-        where = Source(str(path), lines[index] if index < len(lines) else index + 2)
-        line, period = line.strip(), period.strip()
-        number = parse_number(value)
-        if not line:
-            problems.append(Problem(where, "the line id is empty"))
-        elif not period:
-            problems.append(Problem(where, f"the period of '{line}' is empty"))
-        elif number is None:
-            problems.append(Problem(where, f"value of '{line}' for {period}: expected a number, found {value!r}"))
-        else:
-            figures.append(Figure(line, period, number, where))
+        raise ReportError(
+            Problem(where, f"expected the columns line,period,value or line plus one column per period, found {found}")
+        )
+    index = {c: i for i, c in enumerate(header)}
+    periods = [c for c in keys if c != "line"]
+    problems = []
+    for source, values in rows:
+        entity = str(values[index[ENTITY]]).strip() if has_entity else None
+        line = str(values[index["line"]]).strip()
+        cells = (
+            [(values[index["period"]], values[index["value"]])] if tidy else [(p, values[index[p]]) for p in periods]
+        )
+        for period, value in cells:
+            period = str(period).strip()
+            if not tidy and value in ("", None):
+                continue  # a wide file leaves a period blank where there is no figure
+            number = parse_number(value)
+            if has_entity and not entity:
+                problems.append(Problem(source, "the entity is empty"))
+            elif not line:
+                problems.append(Problem(source, "the line id is empty"))
+            elif not period:
+                problems.append(Problem(source, f"the period of '{line}' is empty"))
+            elif number is None:
+                problems.append(Problem(source, f"value of '{line}' for {period}: expected a number, found {value!r}"))
+            else:
+                yield Figure(line, period, number, source, entity)
     if problems:
         raise ReportError(problems)
-    return figures
-
-
-def _data_line_numbers(path: Path) -> list[int]:
-    """1-based line numbers of the non-blank data lines (after the header)."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        numbers = [n for n, text in enumerate(handle, start=1) if text.strip()]
-    return numbers[1:]

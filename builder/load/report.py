@@ -217,4 +217,5 @@ def load_report(path: Path) -> Report:
         data_path=str(data_path),
         source=Source(str(path), 1),
         subject=doc.get("subject", "Financial statements"),
+        key_totals=tuple(doc.get("key_totals", ())),
     )

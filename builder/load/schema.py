@@ -59,6 +59,7 @@ REPORT = {
             },
         },
         "layouts": {"type": "array", "minItems": 1, "items": TEXT},
+        "key_totals": {"type": "array", "items": ID},
         "data": TEXT,
     },
 }
