@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from builder.errors import EngineMissing, ReportError, TieOutError, VerifyError
+from builder.errors import BatchFailed, EngineMissing, ReportError, TieOutError, VerifyError
 
 REPORT = click.argument("report", required=False, type=click.Path(path_type=Path))
 
@@ -31,7 +31,7 @@ class _Group(click.Group):
             )
             click.echo(f"{exc}{hint}.", err=True)
             ctx.exit(exc.exit_code)
-        except (VerifyError, EngineMissing) as exc:
+        except (VerifyError, EngineMissing, BatchFailed) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -99,6 +99,58 @@ def new(directory: Path) -> None:
 
     report = new_project(directory)
     click.echo(f"wrote {report}; build it with: report-builder build {report}")
+
+
+@main.command()
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--data",
+    "data",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Figures with an 'entity' column (tidy or wide CSV, or .xlsx).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for one workbook per entity and index.csv.",
+)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 256), help="Local processes.")
+@click.option("--scheduler", default=None, help="A Dask scheduler address (tcp://host:8786) to run on instead.")
+@click.option("--allow-breaks", is_flag=True, help="Write an entity's workbook even if a tie-out check breaks.")
+def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str | None, allow_breaks: bool) -> None:
+    """Build REPORT once per entity of --data, in parallel; list them all in index.csv."""
+    from builder.batch import INDEX, run_batch
+    from builder.load.data import load_entities
+
+    entities = len(load_entities(data))
+    executor, client = None, None
+    if scheduler:
+        from distributed import Client  # the optional 'dask' extra
+
+        client = Client(scheduler)
+        executor = client.get_executor()
+    failed = []
+    try:
+        with click.progressbar(length=entities, label="building", file=sys.stderr) as bar:
+
+            def done(result) -> None:
+                bar.update(1)
+                if result.status != "built":
+                    failed.append(result)
+
+            results = run_batch(report, data, out_dir, workers, executor, allow_breaks, done)
+    finally:
+        if client is not None:
+            client.close()
+    built = sum(1 for r in results if r.status == "built")
+    click.echo(f"built {built}, failed {len(failed)}; index: {out_dir / INDEX}")
+    for result in failed:
+        click.echo(f"failed: {result.entity}: {result.reason}", err=True)
+    if failed:
+        raise BatchFailed(f"{len(failed)} of {len(results)} entities failed")
 
 
 @main.command()

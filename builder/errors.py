@@ -66,3 +66,9 @@ class EngineMissing(Exception):
     """LibreOffice is needed for this command and is not installed."""
 
     exit_code = 5
+
+
+class BatchFailed(Exception):
+    """Some entities of a batch were not built; the others were."""
+
+    exit_code = 6

@@ -36,12 +36,32 @@ def parse_number(text: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def load_figures(data: Path | str | Any, entities: bool = False) -> list[Figure]:
+def load_figures(data: Path | str | Any) -> list[Figure]:
     """Every figure with its source; all malformed lines are reported together.
 
-    `data` is a path (.csv, .xlsx) or a pandas DataFrame. With `entities`, an `entity`
-    column is required (batch builds); without, it is refused.
+    `data` is a path (.csv, .xlsx) or a pandas DataFrame; an `entity` column is refused
+    (that is a batch: `load_entities`).
     """
+    figures, problems = [], []
+    for item in _figures(*_read(data), entities=False):
+        (figures if isinstance(item, Figure) else problems).append(item if isinstance(item, Figure) else item[1])
+    if problems:
+        raise ReportError(problems)
+    return figures
+
+
+def load_entities(data: Path | str | Any) -> dict[str, tuple[list[Figure], list[Problem]]]:
+    """A batch's figures by entity, in order of first appearance. A malformed line is a
+    problem of its entity only, so one entity's bad data never stops the others."""
+    out: dict[str, tuple[list[Figure], list[Problem]]] = {}
+    for item in _figures(*_read(data), entities=True):
+        entity = item.entity if isinstance(item, Figure) else item[0]
+        figures, problems = out.setdefault(entity or "", ([], []))
+        (figures if isinstance(item, Figure) else problems).append(item if isinstance(item, Figure) else item[1])
+    return out
+
+
+def _read(data: Path | str | Any):
     if hasattr(data, "columns") and hasattr(data, "itertuples"):
         header, rows = _from_frame(data)
     else:
@@ -50,7 +70,7 @@ def load_figures(data: Path | str | Any, entities: bool = False) -> list[Figure]
             header, rows = _from_excel(path)
         else:
             header, rows = _from_csv(path)
-    return list(_figures(header, rows, entities))
+    return header, rows
 
 
 def _from_csv(path: Path) -> tuple[tuple[str, Source], Iterator]:
@@ -98,7 +118,8 @@ def _from_frame(frame) -> tuple[tuple[list[str], Source], Iterator]:
     return ([str(c) for c in frame.columns], Source("<DataFrame>", 1)), rows
 
 
-def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure]:
+def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | tuple[str | None, Problem]]:
+    """Figures, and (entity, problem) for each malformed line."""
     header, where = header_info
     header = [c.strip() for c in header]
     has_entity = ENTITY in header
@@ -118,7 +139,6 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure]:
         )
     index = {c: i for i, c in enumerate(header)}
     periods = [c for c in keys if c != "line"]
-    problems = []
     for source, values in rows:
         entity = str(values[index[ENTITY]]).strip() if has_entity else None
         line = str(values[index["line"]]).strip()
@@ -131,14 +151,12 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure]:
                 continue  # a wide file leaves a period blank where there is no figure
             number = parse_number(value)
             if has_entity and not entity:
-                problems.append(Problem(source, "the entity is empty"))
+                yield entity, Problem(source, "the entity is empty")
             elif not line:
-                problems.append(Problem(source, "the line id is empty"))
+                yield entity, Problem(source, "the line id is empty")
             elif not period:
-                problems.append(Problem(source, f"the period of '{line}' is empty"))
+                yield entity, Problem(source, f"the period of '{line}' is empty")
             elif number is None:
-                problems.append(Problem(source, f"value of '{line}' for {period}: expected a number, found {value!r}"))
+                yield entity, Problem(source, f"value of '{line}' for {period}: expected a number, found {value!r}")
             else:
                 yield Figure(line, period, number, source, entity)
-    if problems:
-        raise ReportError(problems)
