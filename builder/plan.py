@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from builder.errors import Source
 from builder.expr import Expr, Value
@@ -26,8 +27,9 @@ class Style:
     bg_color: str | None = None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One written cell. A NamedTuple: workbooks hold hundreds of thousands of them."""
+
     row: int
     col: int
     value: Value  # what the cell shows before any recalculation

@@ -70,17 +70,28 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
     sheet.hide_gridlines(2)
     for col, width in enumerate(plan.widths):
         sheet.set_column(col, col, width)
-    for row, height in plan.row_heights:
-        sheet.set_row(row, height)
-    for merge in plan.merges:
-        if merge.first_col == merge.last_col and merge.first_row == merge.last_row:
-            sheet.write_string(merge.first_row, merge.first_col, merge.text, formats(merge.style))
+    # Everything is written in row order: the workbook runs in XlsxWriter's constant_memory
+    # mode, which flushes each row to disk as soon as a later row is written.
+    events: list[tuple[int, int, int, object]] = [(row, 0, 0, height) for row, height in plan.row_heights]
+    events += [(m.first_row, 1, m.first_col, m) for m in plan.merges]
+    events.sort(key=lambda e: e[:3])
+    cells = iter(plan.cells)  # already in (row, col) order
+    pending = next(cells, None)
+    for row, kind, _, item in events:
+        while pending is not None and pending.row < row:
+            _write_cell(sheet, pending, formats(pending.style))
+            pending = next(cells, None)
+        if kind == 0:
+            sheet.set_row(row, item)
+        elif item.first_col == item.last_col and item.first_row == item.last_row:
+            sheet.write_string(item.first_row, item.first_col, item.text, formats(item.style))
         else:
             sheet.merge_range(
-                merge.first_row, merge.first_col, merge.last_row, merge.last_col, merge.text, formats(merge.style)
+                item.first_row, item.first_col, item.last_row, item.last_col, item.text, formats(item.style)
             )
-    for cell in plan.cells:
-        _write_cell(sheet, cell, formats(cell.style))
+    while pending is not None:
+        _write_cell(sheet, pending, formats(pending.style))
+        pending = next(cells, None)
     for cond in plan.conditional:
         value = cond.equals if cond.equals.lstrip("-").replace(".", "", 1).isdigit() else f'"{cond.equals}"'
         options = {"type": "cell", "criteria": cond.criteria, "value": value, "format": formats.conditional(cond.style)}
@@ -109,7 +120,12 @@ def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
     try:
         workbook = xlsxwriter.Workbook(
             tmp,
-            {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
         )
         workbook.set_properties(
             {

@@ -383,7 +383,7 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
             style = _number_style(layout, row, col)
             if here in res.typed:
                 fig = res.typed[here]
-                ref = res.data_refs[fig]  # typed figures live on the Data sheet, with their source line
+                ref = res.data_refs[id(fig)]  # typed figures live on the Data sheet, with their source line
                 cells.append(Cell(here.row, here.col, fig.value, style, ref, to_formula(ref, sheet), fig.source))
             elif here in res.exprs:
                 expr = res.exprs[here]

@@ -7,6 +7,7 @@ from follows the reference to its source line.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from builder.errors import Source
@@ -20,17 +21,22 @@ HEADER = Style(bold=True, bottom=1)
 FIGURE = Style(num_format="#,##0.########;(#,##0.########);0")
 
 
+@lru_cache(maxsize=64)
+def _relative(file: str, base: Path) -> str:
+    return file if file.startswith("<") else Path(os.path.relpath(file, base)).as_posix()
+
+
 def where(source: Source, base: Path) -> str:
     """file:line relative to the report's folder, so the workbook does not depend on where it was built."""
-    path = source.file if source.file.startswith("<") else os.path.relpath(source.file, base)
-    return f"{Path(path).as_posix()}:{source.line}" if source.line else Path(path).as_posix()
+    path = _relative(source.file, base)
+    return f"{path}:{source.line}" if source.line else path
 
 
-def data_sheet(report: Report, figures: list[Figure], labels: dict[str, str]) -> tuple[SheetPlan, dict[Figure, Ref]]:
+def data_sheet(report: Report, figures: list[Figure], labels: dict[str, str]) -> tuple[SheetPlan, dict[int, Ref]]:
     """One row per typed figure, in file order; returns the cell of each figure."""
     base = Path(report.source.file).parent
     cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Line", "Label", "Period", "Value", "Source"))]
-    refs: dict[Figure, Ref] = {}
+    refs: dict[int, Ref] = {}  # by id(figure): hashing a figure's fields is needlessly slow
     for n, fig in enumerate(figures, start=1):
         cells += [
             Cell(n, 0, fig.line, Style()),
@@ -39,7 +45,7 @@ def data_sheet(report: Report, figures: list[Figure], labels: dict[str, str]) ->
             Cell(n, 3, fig.value, FIGURE, source=fig.source),
             Cell(n, 4, where(fig.source, base), Style()),
         ]
-        refs[fig] = Ref(DATA_SHEET, n, 3)
+        refs[id(fig)] = Ref(DATA_SHEET, n, 3)
     widths = (max([len(f.line) for f in figures] + [10]) + 2, 50, 10, 16, 40)
     return SheetPlan(DATA_SHEET, tuple(cells), widths=widths, freeze=(1, 0)), refs
 

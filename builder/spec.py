@@ -118,10 +118,24 @@ class Report:
     key_totals: tuple[str, ...] = ()  # rows a batch index lists for each entity
 
     def period(self, role: str) -> Period | None:
-        return next((p for p in self.periods if p.role == role), None)
+        return _lookup(self, "periods", "role").get(role)
 
     def input(self, name: str) -> Input | None:
-        return next((i for i in self.inputs if i.name == name), None)
+        return _lookup(self, "inputs", "name").get(name)
+
+
+_LOOKUPS: dict[tuple[int, str], dict] = {}
+
+
+def _lookup(report: Report, field: str, key: str) -> dict:
+    """A by-key index of report.periods or report.inputs, built once per report (they are hot paths)."""
+    cache_key = (id(report), field)
+    index = _LOOKUPS.get(cache_key)
+    if index is None or index.get("__report__") is not report:
+        index = {getattr(item, key): item for item in getattr(report, field)}
+        index["__report__"] = report
+        _LOOKUPS[cache_key] = index
+    return index
 
 
 @dataclass(frozen=True)
