@@ -6,6 +6,7 @@ from __future__ import annotations
 from builder.checks import CHECKS_SHEET, OK
 from builder.expr import Bin, Call, Name, Num, Range, Str, evaluate, to_formula
 from builder.plan import Cell, SheetPlan, Style
+from builder.printing import page_setup
 from builder.sources import DATA_SHEET, INPUTS_SHEET
 
 CONTENTS_SHEET = "Contents"
@@ -20,8 +21,6 @@ SECTION = Style(bold=True, bottom=1)
 
 
 def contents_sheet(res, sheets, checks) -> SheetPlan:
-    from builder.resolve import page_setup  # shared page header and footer
-
     report = res.report
     cells: list[Cell] = [
         Cell(0, 0, report.title, Style(bold=True)),
