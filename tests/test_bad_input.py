@@ -225,3 +225,14 @@ def test_a_formula_too_deep_to_parse_is_refused(mini, tmp_path):
     result = run_build(mini, tmp_path / "out.xlsx")
     assert result.exit_code == 2
     assert "too deeply nested" in result.output and "layout.yaml:19" in result.output
+
+
+def test_more_columns_than_excel_holds_is_refused(mini, tmp_path):
+    many = "\n".join(f"  - {{id: c{i}, kind: amount, period: current, header: C}}" for i in range(16_384))
+    text = (mini.parent / "layout.yaml").read_text()
+    head, rest = text.split("columns:\n", 1)
+    rows = rest[rest.index("rows:") :]
+    (mini.parent / "layout.yaml").write_text(f"{head}columns:\n{many}\n{rows}")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "needs 16385 columns; Excel allows 16384" in result.output and "layout.yaml:1" in result.output
