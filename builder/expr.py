@@ -339,12 +339,13 @@ def _compare(op: str, a: Value, b: Value) -> bool:
 
 def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
     """The value of `expr`; `cell` and `name` give the values of refs and defined names."""
-    if isinstance(expr, Num):
-        return expr.value
-    if isinstance(expr, Str):
-        return expr.value
-    if isinstance(expr, Ref):
+    kind = type(expr)  # exact type tests, most frequent first: this runs for every cell
+    if kind is Ref:
         return cell(expr)
+    if kind is Num or kind is Str:
+        return expr.value
+    if kind is Bin:
+        return _evaluate_bin(expr, cell, name)
     if isinstance(expr, Name):
         return name(expr.name)
     if isinstance(expr, Neg):
@@ -382,24 +383,28 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
             assert isinstance(fmt, Str)
             return text_format(_number(value), fmt.value) if not isinstance(value, str) else value
         raise TypeError(f"unknown function {expr.fn}")
-    if isinstance(expr, Bin):
-        left = evaluate(expr.left, cell, name)
-        right = evaluate(expr.right, cell, name)
-        if expr.op == "&":
-            return _text(left) + _text(right)
-        if expr.op in ("=", "<>", "<", "<=", ">", ">="):
-            return _compare(expr.op, left, right)
-        a, b = _number(left), _number(right)
-        if expr.op == "+":
-            return a + b
-        if expr.op == "-":
-            return a - b
-        if expr.op == "*":
-            return a * b
-        if expr.op == "/":
-            if b == 0:
-                raise EvalError("division by zero")
-            return a / b
+    raise TypeError(f"cannot evaluate {expr!r}")
+
+
+def _evaluate_bin(expr: Bin, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
+    left = evaluate(expr.left, cell, name)
+    right = evaluate(expr.right, cell, name)
+    op = expr.op
+    if op == "&":
+        return _text(left) + _text(right)
+    if op in ("=", "<>", "<", "<=", ">", ">="):
+        return _compare(op, left, right)
+    a, b = _number(left), _number(right)
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        if b == 0:
+            raise EvalError("division by zero")
+        return a / b
     raise TypeError(f"cannot evaluate {expr!r}")
 
 

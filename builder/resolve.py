@@ -37,6 +37,7 @@ from builder.sources import data_sheet, input_names, inputs_sheet
 from builder.spec import Column, Figure, Layout, Report, Row
 
 MAX_FORMULA = 8192
+_UNKNOWN = object()
 HEADER = Style(bold=True, align="center", bottom=1)
 COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
 
@@ -83,6 +84,7 @@ class _Resolver:
         self.exprs: dict[Ref, Expr] = {}
         self.typed: dict[Ref, Figure] = {}
         self.constants: dict[Ref, float] = {}  # numbers typed in layouts (check tolerances)
+        self.visiting: set[Ref] = set()  # cells being evaluated, to catch one that depends on itself
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
 
@@ -199,9 +201,11 @@ class _Resolver:
 
     # ------------------------------------------------------------ values
 
-    def value(self, ref: Ref, visiting: set[Ref] | None = None) -> Value:
-        if ref in self.values:
-            return self.values[ref]
+    def value(self, ref: Ref) -> Value:
+        """A cell's value, computed once from its Expr (the cells it refers to first)."""
+        known = self.values.get(ref, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         if ref in self.typed:
             return self.typed[ref].value
         if ref in self.constants:
@@ -209,12 +213,13 @@ class _Resolver:
         expr = self.exprs.get(ref)
         if expr is None:
             return None
-        visiting = visiting or set()
-        if ref in visiting:
+        if ref in self.visiting:
             raise EvalError(f"cell {ref.sheet}!R{ref.row + 1}C{ref.col + 1} depends on itself")
-        visiting.add(ref)
-        result = evaluate(expr, lambda r: self.value(r, visiting), self.name_value)
-        visiting.discard(ref)
+        self.visiting.add(ref)
+        try:
+            result = evaluate(expr, self.value, self.name_value)
+        finally:
+            self.visiting.discard(ref)
         if isinstance(result, bool):
             result = float(result)
         self.values[ref] = result
