@@ -12,6 +12,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from builder.errors import Problem, ReportError, Source
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
 
 
@@ -51,18 +52,29 @@ class _Formats:
 
 def _write_cell(sheet, cell: Cell, fmt) -> None:
     if cell.link is not None:
-        sheet.write_url(cell.row, cell.col, f"internal:{cell.link}", fmt, string=str(cell.value))
+        code = sheet.write_url(cell.row, cell.col, f"internal:{cell.link}", fmt, string=str(cell.value))
     elif cell.formula is not None:
         value = cell.value
         if isinstance(value, bool):
             value = int(value)
-        sheet.write_formula(cell.row, cell.col, cell.formula, fmt, "" if value is None else value)
+        code = sheet.write_formula(cell.row, cell.col, cell.formula, fmt, "" if value is None else value)
     elif isinstance(cell.value, str):
-        sheet.write_string(cell.row, cell.col, cell.value, fmt)  # never a formula, whatever it starts with
+        code = sheet.write_string(cell.row, cell.col, cell.value, fmt)  # never a formula, whatever it starts with
     elif cell.value is None:
-        sheet.write_blank(cell.row, cell.col, None, fmt)
+        code = sheet.write_blank(cell.row, cell.col, None, fmt)
     else:
-        sheet.write_number(cell.row, cell.col, cell.value, fmt)
+        code = sheet.write_number(cell.row, cell.col, cell.value, fmt)
+    if code and code < 0:
+        # XlsxWriter returns -1 for a cell outside Excel's grid and -2 for a string it
+        # truncated; either would silently lose what a user typed, so the build stops.
+        where = cell.source or Source(sheet.name)
+        if code == -1:
+            what = "lies outside Excel's 1,048,576 x 16,384 grid"
+        elif isinstance(cell.value, str) and len(cell.value) > 32_767:
+            what = "holds text longer than Excel's 32,767 characters"
+        else:
+            what = "could not be written (its row was already flushed: a builder bug, please report it)"
+        raise ReportError(Problem(where, f"{sheet.name}!R{cell.row + 1}C{cell.col + 1} {what}"))
 
 
 def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> None:

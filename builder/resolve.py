@@ -33,7 +33,7 @@ from builder.expr import (
 from builder.footing import apply_footing, apply_plugs
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.printing import page_setup, printed_pages
-from builder.sources import data_sheet, input_names, inputs_sheet
+from builder.sources import data_sheets, input_names, inputs_sheet
 from builder.spec import Column, Figure, Layout, Report, Row
 
 MAX_FORMULA = 8192
@@ -314,13 +314,13 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
     apply_plugs(res)
     footing = apply_footing(res)
     labels = {row.id: row.label for layout in report.layouts for row in layout.rows if row.id}
-    res.data_plan, res.data_refs = data_sheet(report, figures, labels)
+    res.data_plans, res.data_refs = data_sheets(report, figures, labels)
     sheets = [_sheet(res, grid) for grid in res.grids]
     checks, results = checks_sheet(res)
     if res.problems:
         raise ReportError(_unique(res.problems))
     sheets += [sheet for sheet in (checks, footing) if sheet is not None]
-    sheets += [res.data_plan, inputs_sheet(report)]
+    sheets += [*res.data_plans, inputs_sheet(report)]
     names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
     sheets.insert(0, contents_sheet(res, sheets, checks))

@@ -32,22 +32,33 @@ def where(source: Source, base: Path) -> str:
     return f"{path}:{source.line}" if source.line else path
 
 
-def data_sheet(report: Report, figures: list[Figure], labels: dict[str, str]) -> tuple[SheetPlan, dict[int, Ref]]:
-    """One row per typed figure, in file order; returns the cell of each figure."""
+MAX_ROWS = 1_048_576
+
+
+def data_sheets(
+    report: Report, figures: list[Figure], labels: dict[str, str]
+) -> tuple[list[SheetPlan], dict[int, Ref]]:
+    """One row per typed figure, in file order, on as many Data sheets as Excel's row limit
+    needs ("Data", "Data (2)", ...); returns the sheets and the cell of each figure."""
     base = Path(report.source.file).parent
-    cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Line", "Label", "Period", "Value", "Source"))]
+    per_sheet = MAX_ROWS - 1
+    sheets: list[SheetPlan] = []
     refs: dict[int, Ref] = {}  # by id(figure): hashing a figure's fields is needlessly slow
-    for n, fig in enumerate(figures, start=1):
-        cells += [
-            Cell(n, 0, fig.line, Style()),
-            Cell(n, 1, labels.get(fig.line, ""), Style()),
-            Cell(n, 2, fig.period, Style()),
-            Cell(n, 3, fig.value, FIGURE, source=fig.source),
-            Cell(n, 4, where(fig.source, base), Style()),
-        ]
-        refs[id(fig)] = Ref(DATA_SHEET, n, 3)
-    widths = (max([len(f.line) for f in figures] + [10]) + 2, 50, 10, 16, 40)
-    return SheetPlan(DATA_SHEET, tuple(cells), widths=widths, freeze=(1, 0)), refs
+    width = max([len(f.line) for f in figures] + [10]) + 2
+    for start in range(0, max(len(figures), 1), per_sheet):
+        name = DATA_SHEET if start == 0 else f"{DATA_SHEET} ({start // per_sheet + 1})"
+        cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Line", "Label", "Period", "Value", "Source"))]
+        for n, fig in enumerate(figures[start : start + per_sheet], start=1):
+            cells += [
+                Cell(n, 0, fig.line, Style()),
+                Cell(n, 1, labels.get(fig.line, ""), Style()),
+                Cell(n, 2, fig.period, Style()),
+                Cell(n, 3, fig.value, FIGURE, source=fig.source),
+                Cell(n, 4, where(fig.source, base), Style()),
+            ]
+            refs[id(fig)] = Ref(name, n, 3)
+        sheets.append(SheetPlan(name, tuple(cells), widths=(width, 50, 10, 16, 40), freeze=(1, 0)))
+    return sheets, refs
 
 
 def inputs_sheet(report: Report) -> SheetPlan:

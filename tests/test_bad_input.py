@@ -236,3 +236,28 @@ def test_more_columns_than_excel_holds_is_refused(mini, tmp_path):
     result = run_build(mini, tmp_path / "out.xlsx")
     assert result.exit_code == 2
     assert "needs 16385 columns; Excel allows 16384" in result.output and "layout.yaml:1" in result.output
+
+
+def test_text_longer_than_excel_holds_is_refused_not_truncated(mini, tmp_path):
+    out = tmp_path / "out.xlsx"
+    out.write_bytes(b"previous workbook")
+    edit(mini.parent / "layout.yaml", "label: Cost}", "label: " + "x" * 40_000 + "}")
+    result = run_build(mini, out)
+    assert result.exit_code == 2
+    assert "longer than Excel's 32,767 characters" in result.output
+    assert out.read_bytes() == b"previous workbook"
+
+
+def test_figures_beyond_one_sheet_of_rows_go_on_more_data_sheets(monkeypatch):
+    import builder.sources
+    from builder.errors import Source
+    from builder.spec import Figure, Report
+
+    monkeypatch.setattr(builder.sources, "MAX_ROWS", 11)  # Excel's is 1,048,576; the rule is the same
+    report = Report("t", "c", None, (), (), (), "data.csv", Source("report.yaml", 1))
+    figures = [Figure("a", "p", float(n), Source("data.csv", n + 2)) for n in range(25)]
+    sheets, refs = builder.sources.data_sheets(report, figures, {})
+    assert [s.name for s in sheets] == ["Data", "Data (2)", "Data (3)"]
+    assert [max(c.row for c in s.cells) for s in sheets] == [10, 10, 5]
+    assert refs[id(figures[9])] == builder.sources.Ref("Data", 10, 3)
+    assert refs[id(figures[24])] == builder.sources.Ref("Data (3)", 5, 3)
