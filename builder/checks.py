@@ -44,7 +44,7 @@ class CheckResult:
         )
 
 
-def _periods(res, layout, check) -> list[str]:
+def _periods(layout, check) -> list[str]:
     if check.periods:
         return list(check.periods)
     return [c.period for c in layout.columns if c.kind == "amount" and c.period]
@@ -60,7 +60,7 @@ def checks_sheet(res) -> tuple[SheetPlan | None, list[CheckResult]]:
     results: list[CheckResult] = []
     r = 1
     for layout, check in work:
-        for role in _periods(res, layout, check):
+        for role in _periods(layout, check):
             sides = [res.bind(side, role, check.source, layout) for side in (check.left, check.right)]
             if None in sides:
                 continue
