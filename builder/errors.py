@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Source:
     """Where something came from: a file, and a 1-based line and column when known."""
 
@@ -27,7 +27,7 @@ class Source:
         return cls(str(path), line, column)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     source: Source
     message: str

@@ -19,20 +19,23 @@ Value = float | str | None  # None is an empty cell
 
 
 class Expr:
-    """Base of all expression nodes (frozen dataclasses below)."""
+    """Base of all expression nodes (frozen dataclasses below, with slots: a large
+    statement has millions of them)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Num(Expr):
     value: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Str(Expr):
     value: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref(Expr):
     """A cell of the workbook."""
 
@@ -41,7 +44,7 @@ class Ref(Expr):
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Range(Expr):
     """A block of cells, as the argument of COUNTIF."""
 
@@ -57,7 +60,7 @@ class Range(Expr):
                 yield Ref(self.sheet, row, col)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RowRef(Expr):
     """A row of a layout, before it is bound to a cell.
 
@@ -70,26 +73,26 @@ class RowRef(Expr):
     column: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Name(Expr):
     """A workbook-level defined name (an input on the Inputs sheet)."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Neg(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bin(Expr):
     op: str  # + - * / & = <> < <= > >=
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Sum(Expr):
     """A signed sum, kept flat so that a total of thousands of lines is no deeper than one.
 
@@ -100,7 +103,7 @@ class Sum(Expr):
     signs: tuple[int, ...]  # +1 or -1 for each item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call(Expr):
     fn: str  # IF, ABS, TEXT, ROUND, INT, COUNTIF
     args: tuple[Expr, ...]

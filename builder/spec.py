@@ -12,7 +12,7 @@ from builder.errors import Source
 from builder.expr import Expr
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Period:
     role: str  # what layouts call it: current, prior_year, ...
     key: str  # what the data file calls it: 2Q04
@@ -21,7 +21,7 @@ class Period:
     sum_of: tuple[str, ...] = ()  # a derived period: first half = first quarter + second quarter
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Input:
     name: str
     value: float | str
@@ -30,7 +30,7 @@ class Input:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Column:
     id: str
     kind: str  # amount | convert | percent_of | change
@@ -51,7 +51,7 @@ class Column:
     source: Source | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     id: str | None
     label: str
@@ -71,7 +71,7 @@ class Row:
     plug: bool = False  # shows its total's rounding difference, so the displayed column foots
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Check:
     """Two expressions that must agree within a tolerance, in each of some periods."""
 
@@ -83,7 +83,7 @@ class Check:
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Layout:
     sheet: str
     title: tuple[str, ...]
@@ -104,7 +104,7 @@ class Layout:
         return next((src for t, src in self.text_sources if t == text), self.source)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     title: str
     company: str
@@ -138,7 +138,7 @@ def _lookup(report: Report, field: str, key: str) -> dict:
     return index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """One typed-in number of the data file."""
 
