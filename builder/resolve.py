@@ -85,6 +85,8 @@ class _Resolver:
         self.typed: dict[Ref, Figure] = {}
         self.constants: dict[Ref, float] = {}  # numbers typed in layouts (check tolerances)
         self.visiting: set[Ref] = set()  # cells being evaluated, to catch one that depends on itself
+        self.data_plans: list[SheetPlan] = []  # the Data sheet(s), where typed figures live
+        self.data_refs: dict[int, Ref] = {}  # id(figure) -> its cell on a Data sheet
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
 

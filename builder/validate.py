@@ -258,6 +258,16 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                 fig.source,
                 f"line '{fig.line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
             )
+        elif entry[1].show is not None and "amount" not in entry[1].show:
+            yield Problem(
+                fig.source,
+                f"row '{fig.line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
+            )
+        elif not _sheet_uses(entry[0], _role_of(report, fig.period)):
+            yield Problem(
+                fig.source,
+                f"sheet '{entry[0].sheet}' shows no {fig.period} column for '{fig.line}', so this figure would be lost",
+            )
     needed = {
         role
         for layout in report.layouts

@@ -261,3 +261,24 @@ def test_figures_beyond_one_sheet_of_rows_go_on_more_data_sheets(monkeypatch):
     assert [max(c.row for c in s.cells) for s in sheets] == [10, 10, 5]
     assert refs[id(figures[9])] == builder.sources.Ref("Data", 10, 3)
     assert refs[id(figures[24])] == builder.sources.Ref("Data (3)", 5, 3)
+
+
+def test_a_figure_for_a_period_its_statement_does_not_show_is_refused(mini, tmp_path):
+    # The report declares both years, but the statement shows only the current one.
+    edit(
+        mini.parent / "layout.yaml",
+        "  - period: prior\n    columns:\n      - {id: jpy_p, kind: amount, header: JPY}\n",
+        "",
+    )
+    edit(mini.parent / "layout.yaml", "  - {id: chg, kind: change, from: prior, to: current, header: Change}\n", "")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "data.csv:3" in result.output and "shows no 2023 column for 'product'" in result.output
+    assert "would be lost" in result.output
+
+
+def test_a_typed_row_that_hides_its_amounts_is_refused(mini, tmp_path):
+    edit(mini.parent / "layout.yaml", "{id: cost, label: Cost}", "{id: cost, label: Cost, show: [percent_of]}")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "row 'cost' shows no amount column" in result.output and "data.csv:6" in result.output
