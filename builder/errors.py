@@ -68,6 +68,10 @@ class EngineMissing(Exception):
     exit_code = 5
 
 
+class EngineFailed(EngineMissing):
+    """LibreOffice ran but could not open or convert a workbook."""
+
+
 class BatchFailed(Exception):
     """Some entities of a batch were not built; the others were."""
 

@@ -101,3 +101,11 @@ def test_verify_names_a_tampered_cell(example_workbook, tmp_path):
     assert result.exit_code == 4
     assert f"Operations!{cell}" in result.output
     assert "1 of" in result.output
+
+
+def test_verify_refuses_a_file_that_is_not_a_workbook(tmp_path):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook")
+    result = invoke("verify", fake)
+    assert result.exit_code == 2
+    assert "fake.xlsx: not an .xlsx workbook" in result.output and "Traceback" not in result.output

@@ -66,7 +66,13 @@ def stored_vs_recalculated(path: Path, recalculated: Path) -> tuple[int, list[Di
 
 def verify_workbook(path: Path) -> tuple[int, list[Difference]]:
     """Recalculate `path` in LibreOffice and compare every formula cell's stored value."""
+    import zipfile
+
+    from builder.errors import Problem, ReportError, Source
+
     path = Path(path)
+    if not zipfile.is_zipfile(path):
+        raise ReportError(Problem(Source(str(path)), "not an .xlsx workbook (it is not even a zip file)"))
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         copies = libreoffice.recalculate([path], Path(tmp))
         return stored_vs_recalculated(path, copies[path])

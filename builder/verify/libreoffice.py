@@ -12,7 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from builder.errors import EngineMissing
+from builder.errors import EngineFailed, EngineMissing
 
 PACKAGE = "libreoffice-calc-nogui"
 _RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -55,7 +55,7 @@ def convert(paths: list[Path], outdir: Path, target: str, recalc: bool = True, t
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise RuntimeError(f"LibreOffice failed ({done.returncode}): {done.stderr.strip()}")
+            raise EngineFailed(f"LibreOffice failed ({done.returncode}): {done.stderr.strip()}")
 
 
 def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:
@@ -64,7 +64,7 @@ def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:
     result = {p: outdir / p.name for p in paths}
     for p, q in result.items():
         if not q.exists():
-            raise RuntimeError(f"LibreOffice wrote no recalculated copy of {p}")
+            raise EngineFailed(f"LibreOffice could not open {p} as a workbook")
     return result
 
 
@@ -81,7 +81,7 @@ def export_pdf(workbook: Path, pages: int | None, timeout: int = 300) -> Path:
         convert([workbook], Path(tmp), target, recalc=False, timeout=timeout)
         made = Path(tmp) / f"{workbook.stem}.pdf"
         if not made.exists():
-            raise RuntimeError(f"LibreOffice wrote no PDF for {workbook}")
+            raise EngineFailed(f"LibreOffice wrote no PDF for {workbook}")
         final = workbook.with_suffix(".pdf")
         os.replace(made, final)
     return final
