@@ -126,8 +126,13 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
 def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
     """Write the workbook to `out`; an existing file is replaced only by a complete one."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=out.parent)
+    if out.is_dir():
+        raise ReportError(Problem(Source(str(out)), "is a folder; --out takes the .xlsx file to write"))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=".xlsx.tmp", dir=out.parent)
+    except OSError as exc:
+        raise ReportError(Problem(Source(str(out)), f"cannot write there: {exc.strerror or exc}")) from None
     os.close(handle)
     try:
         workbook = xlsxwriter.Workbook(
@@ -155,6 +160,9 @@ def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
             workbook.define_name(name, ref)
         workbook.close()
         os.replace(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ReportError(Problem(Source(str(out)), f"cannot write the workbook: {exc.strerror or exc}")) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
