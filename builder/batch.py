@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.errors import ReportError, TieOutError
+from builder.errors import Problem, ReportError, Source, TieOutError
 from builder.spec import Figure, Report
 
 INDEX = "index.csv"
@@ -83,7 +83,12 @@ def run_batch(
     report = load_report(report_path)  # layouts are read and checked once, not per entity
     groups = load_entities(data)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(
+            Problem(Source(str(out_dir)), f"cannot make the output folder: {exc.strerror or exc}")
+        ) from None
     names = file_names(list(groups))
     results: dict[str, EntityResult] = {}
     jobs = []
