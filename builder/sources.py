@@ -47,18 +47,34 @@ def data_sheets(
     width = max([len(f.line) for f in figures] + [10]) + 2
     for start in range(0, max(len(figures), 1), per_sheet):
         name = DATA_SHEET if start == 0 else f"{DATA_SHEET} ({start // per_sheet + 1})"
-        cells = [Cell(0, c, text, HEADER) for c, text in enumerate(("Line", "Label", "Period", "Value", "Source"))]
-        for n, fig in enumerate(figures[start : start + per_sheet], start=1):
-            cells += [
-                Cell(n, 0, fig.line, Style()),
-                Cell(n, 1, labels.get(fig.line, ""), Style()),
-                Cell(n, 2, fig.period, Style()),
-                Cell(n, 3, fig.value, FIGURE, source=fig.source),
-                Cell(n, 4, where(fig.source, base), Style()),
-            ]
+        chunk = figures[start : start + per_sheet]
+        for n, fig in enumerate(chunk, start=1):
             refs[id(fig)] = Ref(name, n, 3)
-        sheets.append(SheetPlan(name, tuple(cells), widths=(width, 50, 10, 16, 40), freeze=(1, 0)))
+        cells = _DataCells(chunk, labels, base)
+        sheets.append(SheetPlan(name, cells, widths=(width, 50, 10, 16, 40), freeze=(1, 0)))  # type: ignore[arg-type]
     return sheets, refs
+
+
+class _DataCells:
+    """A Data sheet's cells, made when they are read rather than held: five cells per typed
+    figure would be most of a large statement's memory."""
+
+    def __init__(self, figures: list[Figure], labels: dict[str, str], base: Path):
+        self.figures, self.labels, self.base = figures, labels, base
+
+    def __len__(self) -> int:
+        return 5 * (len(self.figures) + 1)
+
+    def __iter__(self):
+        plain = Style()
+        for c, text in enumerate(("Line", "Label", "Period", "Value", "Source")):
+            yield Cell(0, c, text, HEADER)
+        for n, fig in enumerate(self.figures, start=1):
+            yield Cell(n, 0, fig.line, plain)
+            yield Cell(n, 1, self.labels.get(fig.line, ""), plain)
+            yield Cell(n, 2, fig.period, plain)
+            yield Cell(n, 3, fig.value, FIGURE, source=fig.source)
+            yield Cell(n, 4, where(fig.source, self.base), plain)
 
 
 def inputs_sheet(report: Report) -> SheetPlan:

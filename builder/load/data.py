@@ -91,6 +91,7 @@ def _from_csv(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
         except (csv.Error, UnicodeDecodeError) as exc:
             raise ReportError(Problem(Source(str(path)), f"cannot read the data file as CSV: {exc}")) from None
     rows = [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
+    file = str(path)  # one string for every figure's source, not one each
     if not rows:
         raise ReportError(Problem(Source(str(path), 1), "the data file is empty"))
     (_, header), body = rows[0], rows[1:]
@@ -102,7 +103,7 @@ def _from_csv(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
     ]
     if problems:
         raise ReportError(problems)
-    return (header, Source(str(path), 1)), ((Source(str(path), n), tuple(row)) for n, row in body)
+    return (header, Source(file, 1)), ((Source(file, n), tuple(row)) for n, row in body)
 
 
 def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
@@ -152,14 +153,17 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | t
         )
     index = {c: i for i, c in enumerate(header)}
     periods = [c for c in keys if c != "line"]
+    seen: dict[str, str] = {}  # one string per distinct line id and period, however many figures share it
     for source, values in rows:
         entity = str(values[index[ENTITY]]).strip() if has_entity else None
         line = str(values[index["line"]]).strip()
+        line = seen.setdefault(line, line)
         cells = (
             [(values[index["period"]], values[index["value"]])] if tidy else [(p, values[index[p]]) for p in periods]
         )
         for period, value in cells:
             period = str(period).strip()
+            period = seen.setdefault(period, period)
             if not tidy and value in ("", None):
                 continue  # a wide file leaves a period blank where there is no figure
             number = parse_number(value)
