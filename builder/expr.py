@@ -12,6 +12,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
 
@@ -35,9 +37,9 @@ class Str(Expr):
     value: str
 
 
-@dataclass(frozen=True, slots=True)
-class Ref(Expr):
-    """A cell of the workbook."""
+class Ref(NamedTuple):
+    """A cell of the workbook. A NamedTuple rather than a dataclass like the other nodes:
+    cells are dictionary keys millions of times per build, and a tuple hashes in C."""
 
     sheet: str
     row: int
@@ -105,7 +107,7 @@ class Sum(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Call(Expr):
-    fn: str  # IF, ABS, TEXT, ROUND, INT, COUNTIF
+    fn: str  # IF, ABS, TEXT, ROUND, INT, COUNTIF, RANK
     args: tuple[Expr, ...]
 
 
@@ -228,8 +230,14 @@ def _quote(text: str) -> str:
 
 
 def _cell(ref: Ref, sheet: str) -> str:
-    cell = xl_rowcol_to_cell(ref.row, ref.col)
-    return cell if ref.sheet == sheet else f"{quote_sheetname(ref.sheet)}!{cell}"
+    return _cell_text(ref.sheet, ref.row, ref.col, sheet)
+
+
+@lru_cache(maxsize=65536)
+def _cell_text(ref_sheet: str, row: int, col: int, sheet: str) -> str:
+    # Totals and the Footing sheet name the same cells many times over.
+    cell = xl_rowcol_to_cell(row, col)
+    return cell if ref_sheet == sheet else f"{quote_sheetname(ref_sheet)}!{cell}"
 
 
 def _runs(expr: Sum) -> list[tuple[int, int, int]]:
@@ -371,10 +379,16 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
             return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
         if expr.fn == "ABS":
             return abs(_number(evaluate(expr.args[0], cell, name)))
-        if expr.fn == "COUNTIF":  # only the exact-text criterion the Contents sheet uses
+        if expr.fn == "COUNTIF":  # only equality criteria: a text, or a cell's number
             rng, criterion = expr.args
-            assert isinstance(rng, Range) and isinstance(criterion, Str)
-            return float(sum(1 for ref in rng.refs() if cell(ref) == criterion.value))
+            assert isinstance(rng, Range) and isinstance(criterion, Str | Ref)
+            wanted = evaluate(criterion, cell, name)
+            return float(sum(1 for ref in rng.refs() if cell(ref) == wanted))
+        if expr.fn == "RANK":  # descending: 1 + how many in the range are larger
+            number, rng = expr.args
+            assert isinstance(rng, Range)
+            mine = _number(evaluate(number, cell, name))
+            return float(1 + sum(1 for ref in rng.refs() if isinstance(v := cell(ref), float | int) and v > mine))
         if expr.fn == "INT":  # Excel's INT rounds down, towards minus infinity
             return float(math.floor(_number(evaluate(expr.args[0], cell, name))))
         if expr.fn == "ROUND":

@@ -14,7 +14,7 @@ figures moved and by how much.
 
 from __future__ import annotations
 
-from builder.expr import Bin, Call, Expr, Neg, Num, Ref, Str, Sum, signed_sum, to_formula
+from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Str, Sum, signed_sum, to_formula
 from builder.plan import Cell, Conditional, SheetPlan, Style
 
 FOOTING_SHEET = "Footing"
@@ -82,16 +82,19 @@ def _exact(res, here: Ref) -> Expr:
 
 def _block(siblings: list[tuple[str, str | None, int, int]], at: dict[str, int], scale: Expr, d: int):
     """Formulas that rank one sibling block's remainders and hand out the parent's units."""
-    rows = [s[3] for s in siblings]
-    for k, (_, parent, _, row) in enumerate(siblings):
-        larger = [Bin(">", _f(o, REMAINDER), _f(row, REMAINDER)) for o in rows]
-        earlier_equal = [Bin("=", _f(o, REMAINDER), _f(row, REMAINDER)) for o in rows[: k + 1]]
-        terms = larger + earlier_equal
-        yield _f(row, RANK), Sum(tuple(terms), (1,) * len(terms))
+    first, last = siblings[0][3], siblings[-1][3]  # a block's rows are contiguous
+    floors = signed_sum([(1, _f(s[3], FLOOR)) for s in siblings])
+    for _, parent, _, row in siblings:
+        # Larger remainders first, ties to the earlier line: RANK counts the larger ones,
+        # COUNTIF the equal ones up to this line. Linear in the block, not quadratic.
+        mine = _f(row, REMAINDER)
+        larger = Call("RANK", (mine, Range(FOOTING_SHEET, first, REMAINDER, last, REMAINDER)))
+        equal_before = Call("COUNTIF", (Range(FOOTING_SHEET, first, REMAINDER, row, REMAINDER), mine))
+        yield _f(row, RANK), Bin("-", Bin("+", larger, equal_before), Num(1))
         if parent is None:
             yield _f(row, ALLOCATED), Call("ROUND", (_f(row, UNITS), Num(0)))
         else:
-            to_hand_out = Bin("-", _f(at[parent], SHOWN), signed_sum([(1, _f(o, FLOOR)) for o in rows]))
+            to_hand_out = Bin("-", _f(at[parent], SHOWN), floors)
             bump = Call("IF", (Bin("<=", _f(row, RANK), to_hand_out), Num(1), Num(0)))
             yield _f(row, ALLOCATED), Bin("+", _f(row, FLOOR), bump)
         yield _f(row, SHOWN), Bin("*", _f(row, 2), _f(row, ALLOCATED))
