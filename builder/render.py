@@ -11,9 +11,26 @@ import tempfile
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 from builder.errors import Problem, ReportError, Source
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
+
+
+class _Worksheet(xlsxwriter.worksheet.Worksheet):
+    """XlsxWriter's worksheet, minus its per-formula scan for Excel 365 functions.
+
+    XlsxWriter runs about thirty regular-expression substitutions on every formula to
+    prefix dynamic-array functions (FILTER, XLOOKUP...) with _xlfn. The builder's formulas
+    come only from builder.expr, whose functions (SUM, IF, ABS, ROUND, INT, TEXT, COUNTIF,
+    RANK) are all Excel 2007 ones, so the scan never changes anything; it was a third of
+    writing a workbook. It also can no longer rewrite a note's text that quotes "SORT(".
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if expand_future_functions:  # conditional formats and validations: XlsxWriter's own path
+            return super()._prepare_formula(formula, expand_future_functions)
+        return formula[1:] if formula.startswith("=") else formula
 
 
 class _Formats:
@@ -78,7 +95,7 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
 
 
 def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> None:
-    sheet = workbook.add_worksheet(plan.name)
+    sheet = workbook.add_worksheet(plan.name, worksheet_class=_Worksheet)
     sheet.hide_gridlines(2)
     for col, width in enumerate(plan.widths):
         sheet.set_column(col, col, width)
