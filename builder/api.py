@@ -12,14 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import ReportError, TieOutError
+from builder.figures import Figures
 from builder.plan import WorkbookPlan
-from builder.spec import Figure, Report
+from builder.spec import Report
 
 
 @dataclass(frozen=True)
 class Loaded:
     report: Report
-    figures: list[Figure]
+    figures: Figures
 
 
 def load_report(report: Report | Path | str) -> Report:
@@ -38,8 +39,8 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
     from builder.validate import validate
 
     spec = load_report(report)
-    if isinstance(data, list):
-        figures = data
+    if isinstance(data, list | Figures):
+        figures = Figures.of(data)
     else:
         figures = load_figures(Path(spec.data_path) if data is None else data)
     problems = validate(spec, figures)

@@ -48,7 +48,7 @@ class Ref(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Range(Expr):
-    """A block of cells, as the argument of COUNTIF."""
+    """A block of cells: the argument of COUNTIF and RANK, and a run of a Sum (SUM(range))."""
 
     sheet: str
     first_row: int
@@ -119,10 +119,39 @@ class EvalError(Exception):
 
 
 def signed_sum(terms: list[tuple[int, Expr]]) -> Expr:
-    """a + b - c, in the order given; a single added term is just that term."""
-    if len(terms) == 1 and terms[0][0] > 0:
-        return terms[0][1]
-    return Sum(tuple(e for _, e in terms), tuple(s for s, _ in terms))
+    """a + b - c, in the order given; a single added term is just that term.
+
+    Added cells that run down one column become one Range item (SUM(B5:B104)): a total of
+    a ledger's 100 lines holds one node, not 100."""
+    items: list[Expr] = []
+    signs: list[int] = []
+    for sign, term in terms:
+        last = items[-1] if items else None
+        if sign > 0 and signs and signs[-1] > 0 and type(term) is Ref:
+            if type(last) is Ref and (last.sheet, last.col, last.row + 1) == (term.sheet, term.col, term.row):
+                items[-1] = Range(term.sheet, last.row, term.col, term.row, term.col)
+                continue
+            if type(last) is Range and (last.sheet, last.first_col, last.last_col, last.last_row + 1) == (
+                term.sheet,
+                term.col,
+                term.col,
+                term.row,
+            ):
+                items[-1] = Range(term.sheet, last.first_row, term.col, term.row, term.col)
+                continue
+        items.append(term)
+        signs.append(sign)
+    if len(items) == 1 and signs[0] > 0 and type(items[0]) is not Range:
+        return items[0]
+    return Sum(tuple(items), tuple(signs))
+
+
+def expanded(expr: Sum) -> list[tuple[int, Expr]]:
+    """The signed terms of a Sum, each Range item as its cells."""
+    terms: list[tuple[int, Expr]] = []
+    for sign, item in zip(expr.signs, expr.items, strict=True):
+        terms += [(sign, ref) for ref in item.refs()] if type(item) is Range else [(sign, item)]
+    return terms
 
 
 def map_expr(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
@@ -268,6 +297,8 @@ def _render_sum(expr: Sum, sheet: str, parent: int, right_side: bool) -> str:
         if j > i:
             rng = xl_range(first.row, first.col, expr.items[j].row, first.col)
             text = f"SUM({rng if first.sheet == sheet else quote_sheetname(first.sheet) + '!' + rng})"
+        elif type(first) is Range:
+            text = f"SUM({_render(first, sheet, 0)})"
         else:
             text = _render(first, sheet, 3, right_side=sign < 0)
         parts.append(("-" if sign < 0 else ("+" if parts else "")) + text)
@@ -366,9 +397,12 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
         total = 0.0
         for sign, i, j in _runs(expr):
             run = 0.0
-            for item in expr.items[i : j + 1]:
+            items = expr.items[i : j + 1]
+            if type(items[0]) is Range:
+                items = tuple(items[0].refs())
+            for item in items:
                 value = evaluate(item, cell, name)
-                if j > i and not isinstance(value, float | int):
+                if len(items) > 1 and not isinstance(value, float | int):
                     continue
                 run += _number(value)
             total = total + run if sign > 0 else total - run

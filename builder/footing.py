@@ -14,7 +14,7 @@ figures moved and by how much.
 
 from __future__ import annotations
 
-from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Str, Sum, signed_sum, to_formula
+from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Str, Sum, expanded, signed_sum, to_formula
 from builder.plan import Cell, Conditional, SheetPlan, Style
 
 FOOTING_SHEET = "Footing"
@@ -181,7 +181,7 @@ def apply_plugs(res) -> None:
                 if not isinstance(total_expr, Sum) or exact is None:
                     continue
                 d = decimals(row.number_format or col.number_format or layout.number_format)
-                res.exprs[total] = Sum(tuple(exact if i == here else i for i in total_expr.items), total_expr.signs)
+                res.exprs[total] = signed_sum([(s, exact if i == here else i) for s, i in expanded(total_expr)])
                 terms = [(1, Call("ROUND", (total, Num(d))))]
                 for kid, sign in kids:
                     if kid != row.id:

@@ -30,11 +30,12 @@ from builder.expr import (
     signed_sum,
     to_formula,
 )
+from builder.figures import Figures
 from builder.footing import apply_footing, apply_plugs
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.printing import page_setup, printed_pages
-from builder.sources import data_sheets, input_names, inputs_sheet
-from builder.spec import Column, Figure, Layout, Report, Row
+from builder.sources import data_ref, data_sheets, input_names, inputs_sheet
+from builder.spec import Column, Layout, Report, Row
 
 MAX_FORMULA = 8192
 _UNKNOWN = object()
@@ -53,6 +54,7 @@ class _Grid:
     row_at: dict[str, int] = field(default_factory=dict)
     col_at: dict[str, int] = field(default_factory=dict)
     amount_col: dict[str, int] = field(default_factory=dict)  # period role -> column
+    amount_period: dict[int, str] = field(default_factory=dict)  # column -> period role, every amount column
 
 
 def _grid(layout: Layout) -> _Grid:
@@ -66,8 +68,9 @@ def _grid(layout: Layout) -> _Grid:
     grid = _Grid(layout, header_row, levels, header_row + len(levels))
     for i, col in enumerate(layout.columns):
         grid.col_at[col.id] = i + 1
-        if col.kind == "amount" and col.period not in grid.amount_col:
-            grid.amount_col[col.period] = i + 1
+        if col.kind == "amount":
+            grid.amount_col.setdefault(col.period, i + 1)
+            grid.amount_period[i + 1] = col.period
     for i, row in enumerate(layout.rows):
         if row.id:
             grid.row_at[row.id] = grid.body_row + i
@@ -75,18 +78,17 @@ def _grid(layout: Layout) -> _Grid:
 
 
 class _Resolver:
-    def __init__(self, report: Report, figures: list[Figure]):
+    def __init__(self, report: Report, figures: Figures):
         self.report = report
-        self.figures = {(f.line, f.period): f for f in figures}
+        self.figures = figures
         self.grids = [_grid(layout) for layout in report.layouts]
         self.grid_of_row = {rid: g for g in self.grids for rid in g.row_at}
+        self.grid_of_sheet = {g.layout.sheet: g for g in self.grids}
         self.problems: list[Problem] = []
-        self.exprs: dict[Ref, Expr] = {}
-        self.typed: dict[Ref, Figure] = {}
+        self.exprs: dict[Ref, Expr] = {}  # every derived cell; typed cells are found by typed_at
         self.constants: dict[Ref, float] = {}  # numbers typed in layouts (check tolerances)
         self.visiting: set[Ref] = set()  # cells being evaluated, to catch one that depends on itself
         self.data_plans: list[SheetPlan] = []  # the Data sheet(s), where typed figures live
-        self.data_refs: dict[int, Ref] = {}  # id(figure) -> its cell on a Data sheet
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
 
@@ -148,16 +150,31 @@ class _Resolver:
 
     # ------------------------------------------------------------ cells of one statement
 
+    def typed_at(self, ref: Ref) -> int | None:
+        """The number of the figure typed into a statement cell, if it holds one.
+
+        Computed from the layout rather than stored: a long statement has a million."""
+        grid = self.grid_of_sheet.get(ref.sheet)
+        role = grid and grid.amount_period.get(ref.col)
+        if role is None:
+            return None
+        i = ref.row - grid.body_row
+        rows = grid.layout.rows
+        if not 0 <= i < len(rows):
+            return None
+        row = rows[i]
+        if row.kind == "heading" or (row.show is not None and "amount" not in row.show):
+            return None
+        if row.kind == "input" or role in row.input_periods:
+            return self.figures.find(row.id, self.report.period(role).key)
+        return None
+
     def is_blank(self, ref: Ref | None) -> bool:
-        return ref is None or (ref not in self.exprs and ref not in self.typed)
+        return ref is None or (ref not in self.exprs and self.typed_at(ref) is None)
 
     def amount_cell(self, grid: _Grid, row: Row, col: Column, here: Ref) -> None:
         if row.kind == "input":
-            period = self.report.period(col.period)
-            fig = self.figures.get((row.id, period.key))
-            if fig is not None:
-                self.typed[here] = fig
-            return
+            return  # a typed figure, or blank: typed_at finds it
         if row.kind == "total":
             terms = []
             for sign, rid in row.terms:
@@ -168,9 +185,6 @@ class _Resolver:
                 self.exprs[here] = signed_sum(terms)
             return
         if col.period in row.input_periods:
-            fig = self.figures.get((row.id, self.report.period(col.period).key))
-            if fig is not None:
-                self.typed[here] = fig
             return
         bound = self.bind(row.formula, col.period, row.source, grid.layout)
         if bound is not None:
@@ -208,13 +222,12 @@ class _Resolver:
         known = self.values.get(ref, _UNKNOWN)
         if known is not _UNKNOWN:
             return known
-        if ref in self.typed:
-            return self.typed[ref].value
         if ref in self.constants:
             return self.constants[ref]
         expr = self.exprs.get(ref)
         if expr is None:
-            return None
+            typed = self.typed_at(ref)
+            return None if typed is None else self.figures.values[typed]
         if ref in self.visiting:
             raise EvalError(f"cell {ref.sheet}!R{ref.row + 1}C{ref.col + 1} depends on itself")
         self.visiting.add(ref)
@@ -297,7 +310,7 @@ def _merges(grid: _Grid, level: int, key) -> list[Merge]:
     return merges
 
 
-def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
+def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     """The whole workbook as plain data, or ReportError with every problem found."""
     res = _Resolver(report, figures)
     # Amounts first, then the cells derived from them (blank amounts leave them blank).
@@ -316,7 +329,7 @@ def resolve(report: Report, figures: list[Figure]) -> WorkbookPlan:
     apply_plugs(res)
     footing = apply_footing(res)
     labels = {row.id: row.label for layout in report.layouts for row in layout.rows if row.id}
-    res.data_plans, res.data_refs = data_sheets(report, figures, labels)
+    res.data_plans = data_sheets(report, figures, labels)
     sheets = [_sheet(res, grid) for grid in res.grids]
     checks, results = checks_sheet(res)
     if res.problems:
@@ -351,8 +364,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
     layout = grid.layout
     sheet = layout.sheet
-    cells: list[Cell] = []
-    row_of = {row.id: grid.body_row + i for i, row in enumerate(layout.rows) if row.id}
+    cells: list[Cell] = []  # the titles and headers; the body is made as it is written
 
     def text_cell(r: int, c: int, text: str, style: Style) -> None:
         made = res.template(text)
@@ -379,46 +391,10 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
             for i, col in enumerate(layout.columns):
                 cells.append(Cell(r, i + 1, col.header, COLUMN_HEADER))
 
-    widths = [0.0] * (len(layout.columns) + 1)
-    for i, row in enumerate(layout.rows):
-        r = grid.body_row + i
-        cells.append(Cell(r, 0, row.label, Style(bold=row.bold, indent=row.indent)))
-        widths[0] = max(widths[0], len(row.label) + 2 * row.indent)
-        if row.kind == "heading":
-            continue
-        for j, col in enumerate(layout.columns):
-            here = Ref(sheet, row_of[row.id], j + 1)
-            style = _number_style(layout, row, col)
-            if here in res.typed:
-                fig = res.typed[here]
-                ref = res.data_refs[id(fig)]  # typed figures live on the Data sheet, with their source line
-                cells.append(Cell(here.row, here.col, fig.value, style, ref, to_formula(ref, sheet), fig.source))
-            elif here in res.exprs:
-                expr = res.exprs[here]
-                try:
-                    value = res.value(here)
-                except EvalError as exc:
-                    period = res.report.period(col.period or col.change_to)
-                    res.problems.append(
-                        Problem(
-                            row.source, f"'{row.id}' in column '{col.id}' ({period.label if period else ''}): {exc}"
-                        )
-                    )
-                    continue
-                formula = to_formula(expr, sheet)
-                if len(formula) > MAX_FORMULA:
-                    res.problems.append(
-                        Problem(
-                            row.source,
-                            f"'{row.id}' in column '{col.id}': the formula has {len(formula)} characters; "
-                            f"Excel allows {MAX_FORMULA}",
-                        )
-                    )
-                cells.append(Cell(here.row, here.col, value, style, expr, formula))
-            else:
-                continue
-            widths[j + 1] = max(widths[j + 1], _display_width(cells[-1].value, style.num_format))
-
+    body = _Body(res, grid)
+    widths = body.measure()
+    head = tuple(sorted(cells, key=lambda c: (c.row, c.col)))
+    cells = []
     notes_row = grid.body_row + len(layout.rows) + 1
     note_style = Style(wrap=True)
     for i, note in enumerate(layout.notes):
@@ -444,7 +420,7 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
     title = res.template(layout.title[-1]) if layout.title else layout.sheet
     return SheetPlan(
         name=sheet,
-        cells=tuple(sorted(cells, key=lambda c: (c.row, c.col))),
+        cells=_StatementCells(head, body, tuple(sorted(cells, key=lambda c: (c.row, c.col)))),  # type: ignore[arg-type]
         merges=tuple(merges),
         widths=tuple(widths),
         freeze=(grid.body_row, 1),
@@ -458,3 +434,99 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
             rows=last_row + 1,
         ),
     )
+
+
+class _Body:
+    """A statement's body rows. Derived cells are evaluated once, up front (their values set
+    the column widths, and a formula that cannot be computed is a problem to report before
+    anything is written); typed cells are made as they are written, so a statement of a
+    million typed figures is never held in memory."""
+
+    def __init__(self, res: _Resolver, grid: _Grid):
+        self.res, self.grid = res, grid
+        self.derived: dict[tuple[int, int], Cell] = {}
+        self.styles: dict[tuple, Style] = {}
+
+    def style(self, row: Row, j: int) -> Style:
+        col = self.grid.layout.columns[j]
+        key = (row.number_format, row.bold, row.rule_above, row.double_rule_below, j)
+        style = self.styles.get(key)
+        if style is None:
+            style = self.styles[key] = _number_style(self.grid.layout, row, col)
+        return style
+
+    def measure(self) -> list[float]:
+        """Evaluate every derived cell; return the widths the columns need."""
+        res, grid = self.res, self.grid
+        layout, sheet = grid.layout, grid.layout.sheet
+        widths = [0.0] * (len(layout.columns) + 1)
+        values = res.figures.values
+        for i, row in enumerate(layout.rows):
+            r = grid.body_row + i
+            widths[0] = max(widths[0], len(row.label) + 2 * row.indent)
+            if row.kind == "heading":
+                continue
+            for j, col in enumerate(layout.columns):
+                here = Ref(sheet, r, j + 1)
+                style = self.style(row, j)
+                expr = res.exprs.get(here)
+                if expr is None:
+                    typed = res.typed_at(here)
+                    if typed is not None:
+                        widths[j + 1] = max(widths[j + 1], _display_width(values[typed], style.num_format))
+                    continue
+                try:
+                    value = res.value(here)
+                except EvalError as exc:
+                    period = res.report.period(col.period or col.change_to)
+                    res.problems.append(
+                        Problem(
+                            row.source, f"'{row.id}' in column '{col.id}' ({period.label if period else ''}): {exc}"
+                        )
+                    )
+                    continue
+                formula = to_formula(expr, sheet)
+                if len(formula) > MAX_FORMULA:
+                    res.problems.append(
+                        Problem(
+                            row.source,
+                            f"'{row.id}' in column '{col.id}': the formula has {len(formula)} characters; "
+                            f"Excel allows {MAX_FORMULA}",
+                        )
+                    )
+                self.derived[(r, j + 1)] = Cell(r, j + 1, value, style, expr, formula)
+                widths[j + 1] = max(widths[j + 1], _display_width(value, style.num_format))
+        return widths
+
+    def __iter__(self):
+        res, grid = self.res, self.grid
+        layout, sheet = grid.layout, grid.layout.sheet
+        figures = res.figures
+        for i, row in enumerate(layout.rows):
+            r = grid.body_row + i
+            yield Cell(r, 0, row.label, Style(bold=row.bold, indent=row.indent))
+            if row.kind == "heading":
+                continue
+            for j in range(len(layout.columns)):
+                cell = self.derived.get((r, j + 1))
+                if cell is None:
+                    typed = res.typed_at(Ref(sheet, r, j + 1))
+                    if typed is None:
+                        continue
+                    ref = data_ref(typed)  # typed figures live on the Data sheet, with their source line
+                    source = figures.source(typed)
+                    value, style = figures.values[typed], self.style(row, j)
+                    cell = Cell(r, j + 1, value, style, ref, to_formula(ref, sheet), source)
+                yield cell
+
+
+class _StatementCells:
+    """A statement's cells in row order: titles and headers, the body, the notes."""
+
+    def __init__(self, head: tuple[Cell, ...], body: _Body, tail: tuple[Cell, ...]):
+        self.head, self.body, self.tail = head, body, tail
+
+    def __iter__(self):
+        yield from self.head
+        yield from self.body
+        yield from self.tail

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from builder.errors import Source
 from builder.expr import Ref
+from builder.figures import Figures
 from builder.plan import Cell, SheetPlan, Style
-from builder.spec import Figure, Report
+from builder.spec import Report
 
 DATA_SHEET = "Data"
 INPUTS_SHEET = "Inputs"
@@ -33,48 +34,54 @@ def where(source: Source, base: Path) -> str:
 
 
 MAX_ROWS = 1_048_576
+PER_SHEET = MAX_ROWS - 1  # below the header row
 
 
-def data_sheets(
-    report: Report, figures: list[Figure], labels: dict[str, str]
-) -> tuple[list[SheetPlan], dict[int, Ref]]:
+def _data_sheet_name(k: int) -> str:
+    return DATA_SHEET if k == 0 else f"{DATA_SHEET} ({k + 1})"
+
+
+def data_ref(i: int) -> Ref:
+    """The cell of figure number i (0-based, in file order) on the Data sheets."""
+    return Ref(_data_sheet_name(i // PER_SHEET), i % PER_SHEET + 1, 3)
+
+
+def data_sheets(report: Report, figures: Figures, labels: dict[str, str]) -> list[SheetPlan]:
     """One row per typed figure, in file order, on as many Data sheets as Excel's row limit
-    needs ("Data", "Data (2)", ...); returns the sheets and the cell of each figure."""
+    needs ("Data", "Data (2)", ...); `data_ref` gives the cell of each figure."""
     base = Path(report.source.file).parent
-    per_sheet = MAX_ROWS - 1
     sheets: list[SheetPlan] = []
-    refs: dict[int, Ref] = {}  # by id(figure): hashing a figure's fields is needlessly slow
-    width = max([len(f.line) for f in figures] + [10]) + 2
-    for start in range(0, max(len(figures), 1), per_sheet):
-        name = DATA_SHEET if start == 0 else f"{DATA_SHEET} ({start // per_sheet + 1})"
-        chunk = figures[start : start + per_sheet]
-        for n, fig in enumerate(chunk, start=1):
-            refs[id(fig)] = Ref(name, n, 3)
-        cells = _DataCells(chunk, labels, base)
-        sheets.append(SheetPlan(name, cells, widths=(width, 50, 10, 16, 40), freeze=(1, 0)))  # type: ignore[arg-type]
-    return sheets, refs
+    width = max([len(line) for line in set(figures.lines)] + [10]) + 2
+    for k, start in enumerate(range(0, max(len(figures), 1), PER_SHEET)):
+        cells = _DataCells(figures, range(start, min(start + PER_SHEET, len(figures))), labels, base)
+        sheets.append(
+            SheetPlan(_data_sheet_name(k), cells, widths=(width, 50, 10, 16, 40), freeze=(1, 0))  # type: ignore[arg-type]
+        )
+    return sheets
 
 
 class _DataCells:
     """A Data sheet's cells, made when they are read rather than held: five cells per typed
     figure would be most of a large statement's memory."""
 
-    def __init__(self, figures: list[Figure], labels: dict[str, str], base: Path):
-        self.figures, self.labels, self.base = figures, labels, base
+    def __init__(self, figures: Figures, numbers: range, labels: dict[str, str], base: Path):
+        self.figures, self.numbers, self.labels, self.base = figures, numbers, labels, base
 
     def __len__(self) -> int:
-        return 5 * (len(self.figures) + 1)
+        return 5 * (len(self.numbers) + 1)
 
     def __iter__(self):
         plain = Style()
         for c, text in enumerate(("Line", "Label", "Period", "Value", "Source")):
             yield Cell(0, c, text, HEADER)
-        for n, fig in enumerate(self.figures, start=1):
-            yield Cell(n, 0, fig.line, plain)
-            yield Cell(n, 1, self.labels.get(fig.line, ""), plain)
-            yield Cell(n, 2, fig.period, plain)
-            yield Cell(n, 3, fig.value, FIGURE, source=fig.source)
-            yield Cell(n, 4, where(fig.source, self.base), plain)
+        figures = self.figures
+        for n, i in enumerate(self.numbers, start=1):
+            line, source = figures.lines[i], figures.source(i)
+            yield Cell(n, 0, line, plain)
+            yield Cell(n, 1, self.labels.get(line, ""), plain)
+            yield Cell(n, 2, figures.period_keys[figures.periods[i]], plain)
+            yield Cell(n, 3, figures.values[i], FIGURE, source=source)
+            yield Cell(n, 4, where(source, self.base), plain)
 
 
 def inputs_sheet(report: Report) -> SheetPlan:

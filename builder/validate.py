@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 
 from builder.errors import Problem
 from builder.expr import RowRef, is_plain_number_format, walk
-from builder.spec import Figure, Layout, Report, Row
+from builder.figures import Figures
+from builder.spec import Layout, Report, Row
 
 MAX_SHEET_NAME = 31
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
@@ -19,7 +20,7 @@ _BAD_SHEET_CHARS = set("[]:*?/\\")
 _CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[RrCc])$")
 STATIC_FIELDS = ("company", "title", "date")
 
-Check = Callable[[Report, list[Figure]], Iterator[Problem]]
+Check = Callable[[Report, Figures], Iterator[Problem]]
 
 
 def _rows(report: Report) -> Iterator[tuple[Layout, Row]]:
@@ -44,7 +45,7 @@ def _row_refs(row: Row) -> list[str]:
     return []
 
 
-def unique_ids(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def unique_ids(report: Report, figures: Figures) -> Iterator[Problem]:
     seen: dict[str, Row] = {}
     for _, row in _rows(report):
         if row.id is None:
@@ -63,7 +64,7 @@ def unique_ids(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             cols[col.id] = col.id
 
 
-def sheet_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def sheet_names(report: Report, figures: Figures) -> Iterator[Problem]:
     seen: dict[str, Layout | None] = {name: None for name in ("contents", "checks", "footing", "data", "inputs")}
     for layout in report.layouts:
         name = layout.sheet
@@ -103,7 +104,7 @@ def _expr_refs(report: Report, expr, where, what: str) -> Iterator[Problem]:
             yield Problem(where, f"{what}: sheet '{layout.sheet}' has no column '{node.column}'")
 
 
-def references(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def references(report: Report, figures: Figures) -> Iterator[Problem]:
     """Every row id, input name, period and column a layout names exists."""
     index = row_index(report)
     roles = {p.role for p in report.periods}
@@ -168,7 +169,7 @@ def _near(name: str, known) -> str:
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
-def no_cycles(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def no_cycles(report: Report, figures: Figures) -> Iterator[Problem]:
     index = row_index(report)
     graph = {rid: [r for r in _row_refs(row) if r in index] for rid, (_, row) in index.items()}
     state: dict[str, int] = {}  # 1 visiting, 2 done
@@ -193,7 +194,7 @@ def no_cycles(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                 return
 
 
-def templates(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def templates(report: Report, figures: Figures) -> Iterator[Problem]:
     """Titles and notes may quote the company, period labels and inputs, nothing else."""
     known = set(STATIC_FIELDS) | {p.role for p in report.periods} | {i.name for i in report.inputs}
     for layout in report.layouts:
@@ -223,7 +224,7 @@ def templates(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                     yield Problem(layout.text_source(text), f"{{{field}:{spec}}}: text fields take only ':upper'")
 
 
-def input_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def input_names(report: Report, figures: Figures) -> Iterator[Problem]:
     for inp in report.inputs:
         if _CELL_LIKE.match(inp.name) or len(inp.name) > 255:
             yield Problem(
@@ -231,42 +232,43 @@ def input_names(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             )
 
 
-def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
     """Each figure has a declared period and a row that uses it; none is given twice."""
     index = row_index(report)
     keys = {p.key: p for p in report.periods}
-    seen: dict[tuple[str, str], Figure] = {}
-    for fig in figures:
-        if fig.period not in keys:
-            yield Problem(fig.source, f"period '{fig.period}' is not one the report declares ({', '.join(keys)})")
+    role_of = {p.key: p.role for p in report.periods}
+    for i in range(len(figures)):
+        line, period = figures.lines[i], figures.period_keys[figures.periods[i]]
+        if period not in keys:
+            yield Problem(figures.source(i), f"period '{period}' is not one the report declares ({', '.join(keys)})")
             continue
-        if (fig.line, fig.period) in seen:
-            first = seen[(fig.line, fig.period)]
+        first = figures.first_of(i)
+        if first is not None:
             yield Problem(
-                fig.source, f"'{fig.line}' for {fig.period} is given twice (first at line {first.source.line})"
+                figures.source(i),
+                f"'{line}' for {period} is given twice (first at line {figures.source(first).line})",
             )
             continue
-        seen[(fig.line, fig.period)] = fig
-        entry = index.get(fig.line)
+        entry = index.get(line)
         if entry is None:
             yield Problem(
-                fig.source,
-                f"line '{fig.line}' is used by no layout, so this figure would be lost{_near(fig.line, index)}",
+                figures.source(i),
+                f"line '{line}' is used by no layout, so this figure would be lost{_near(line, index)}",
             )
-        elif entry[1].kind != "input" and _role_of(report, fig.period) not in entry[1].input_periods:
+        elif entry[1].kind != "input" and role_of[period] not in entry[1].input_periods:
             yield Problem(
-                fig.source,
-                f"line '{fig.line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
+                figures.source(i),
+                f"line '{line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
             )
         elif entry[1].show is not None and "amount" not in entry[1].show:
             yield Problem(
-                fig.source,
-                f"row '{fig.line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
+                figures.source(i),
+                f"row '{line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
             )
-        elif not _sheet_uses(entry[0], _role_of(report, fig.period)):
+        elif not _sheet_uses(entry[0], role_of[period]):
             yield Problem(
-                fig.source,
-                f"sheet '{entry[0].sheet}' shows no {fig.period} column for '{fig.line}', so this figure would be lost",
+                figures.source(i),
+                f"sheet '{entry[0].sheet}' shows no {period} column for '{line}', so this figure would be lost",
             )
     needed = {
         role
@@ -280,7 +282,7 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
             continue
         for role in sorted(needed) if row.kind == "input" else row.input_periods:
             period = report.period(role)
-            if period and (row.id, period.key) not in seen and _sheet_uses(layout, role):
+            if period and figures.find(row.id, period.key) is None and _sheet_uses(layout, role):
                 yield Problem(
                     row.source,
                     f"no figure for '{row.id}' in period {period.key} in {report.data_path} "
@@ -288,15 +290,11 @@ def data_figures(report: Report, figures: list[Figure]) -> Iterator[Problem]:
                 )
 
 
-def _role_of(report: Report, key: str) -> str | None:
-    return next((p.role for p in report.periods if p.key == key), None)
-
-
 def _sheet_uses(layout: Layout, role: str) -> bool:
     return any(c.kind == "amount" and c.period == role for c in layout.columns)
 
 
-def excel_limits(report: Report, figures: list[Figure]) -> Iterator[Problem]:
+def excel_limits(report: Report, figures: Figures) -> Iterator[Problem]:
     for layout in report.layouts:
         height = len(layout.title) + len(layout.subtitle) + len(layout.rows) + len(layout.notes) + 6
         if height > MAX_ROWS:
@@ -320,7 +318,7 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def validate(report: Report, figures: list[Figure]) -> list[Problem]:
+def validate(report: Report, figures: Figures) -> list[Problem]:
     problems: list[Problem] = []
     for check in CHECKS:
         problems.extend(check(report, figures))

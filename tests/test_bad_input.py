@@ -253,14 +253,19 @@ def test_figures_beyond_one_sheet_of_rows_go_on_more_data_sheets(monkeypatch):
     from builder.errors import Source
     from builder.spec import Figure, Report
 
-    monkeypatch.setattr(builder.sources, "MAX_ROWS", 11)  # Excel's is 1,048,576; the rule is the same
+    from builder.figures import Figures
+
+    monkeypatch.setattr(builder.sources, "PER_SHEET", 10)  # Excel's is 1,048,575 below the header
     report = Report("t", "c", None, (), (), (), "data.csv", Source("report.yaml", 1))
-    figures = [Figure("a", "p", float(n), Source("data.csv", n + 2)) for n in range(25)]
-    sheets, refs = builder.sources.data_sheets(report, figures, {})
+    figures = Figures.of(Figure("a", "p", float(n), Source("data.csv", n + 2)) for n in range(25))
+    sheets = builder.sources.data_sheets(report, figures, {})
     assert [s.name for s in sheets] == ["Data", "Data (2)", "Data (3)"]
     assert [max(c.row for c in s.cells) for s in sheets] == [10, 10, 5]
-    assert refs[id(figures[9])] == builder.sources.Ref("Data", 10, 3)
-    assert refs[id(figures[24])] == builder.sources.Ref("Data (3)", 5, 3)
+    values = {(s.name, c.row, c.col): c.value for s in sheets for c in s.cells}
+    for n in (0, 9, 10, 24):  # the cell each statement formula points at holds that figure
+        ref = builder.sources.data_ref(n)
+        assert values[(ref.sheet, ref.row, ref.col)] == float(n)
+    assert builder.sources.data_ref(24) == builder.sources.Ref("Data (3)", 5, 3)
 
 
 def test_a_figure_for_a_period_its_statement_does_not_show_is_refused(mini, tmp_path):

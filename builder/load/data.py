@@ -3,6 +3,7 @@ period), an Excel sheet, or a pandas DataFrame. Every figure keeps where it came
 
 from __future__ import annotations
 
+import csv as _csv  # the standard module: reading a CSV needs no pandas import
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.errors import Problem, ReportError, Source
+from builder.figures import Figures
 from builder.spec import Figure
 
 TIDY = ("line", "period", "value")
@@ -36,28 +38,34 @@ def parse_number(text: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def load_figures(data: Path | str | Any) -> list[Figure]:
+def load_figures(data: Path | str | Any) -> Figures:
     """Every figure with its source; all malformed lines are reported together.
 
     `data` is a path (.csv, .xlsx) or a pandas DataFrame; an `entity` column is refused
     (that is a batch: `load_entities`).
     """
-    figures, problems = [], []
+    figures, problems = Figures(), []
     for item in _figures(*_read(data), entities=False):
-        (figures if isinstance(item, Figure) else problems).append(item if isinstance(item, Figure) else item[1])
+        if isinstance(item, Figure):
+            figures.append(item)
+        else:
+            problems.append(item[1])
     if problems:
         raise ReportError(problems)
     return figures
 
 
-def load_entities(data: Path | str | Any) -> dict[str, tuple[list[Figure], list[Problem]]]:
+def load_entities(data: Path | str | Any) -> dict[str, tuple[Figures, list[Problem]]]:
     """A batch's figures by entity, in order of first appearance. A malformed line is a
     problem of its entity only, so one entity's bad data never stops the others."""
-    out: dict[str, tuple[list[Figure], list[Problem]]] = {}
+    out: dict[str, tuple[Figures, list[Problem]]] = {}
     for item in _figures(*_read(data), entities=True):
         entity = item.entity if isinstance(item, Figure) else item[0]
-        figures, problems = out.setdefault(entity or "", ([], []))
-        (figures if isinstance(item, Figure) else problems).append(item if isinstance(item, Figure) else item[1])
+        figures, problems = out.setdefault(entity or "", (Figures(), []))
+        if isinstance(item, Figure):
+            figures.append(item)
+        else:
+            problems.append(item[1])
     return out
 
 
@@ -76,34 +84,43 @@ def _read(data: Path | str | Any):
 def _from_csv(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
     # The standard csv module reads a CSV without the cost of importing pandas (a quarter
     # of a second), which matters to `check` in an editor hook; DataFrames are taken as they are.
-    import csv
-
     try:
         handle = open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "data file not found")) from None
     except OSError as exc:
         raise ReportError(Problem(Source(str(path)), f"cannot read the data file: {exc}")) from None
+    reader = _csv.reader(handle)
+    file = str(path)  # one string for every figure's source, not one each
+    try:
+        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+    except (_csv.Error, UnicodeDecodeError) as exc:
+        handle.close()
+        raise ReportError(Problem(Source(file), f"cannot read the data file as CSV: {exc}")) from None
+    if header is None:
+        handle.close()
+        raise ReportError(Problem(Source(file, 1), "the data file is empty"))
+    return (header, Source(file, reader.line_num)), _csv_rows(handle, reader, file, len(header))
+
+
+def _csv_rows(handle, reader, file: str, width: int) -> Iterator:
+    """The rows after the header, read as they are used: a large file is never held whole.
+    Rows with the wrong number of fields are reported together, after the last row."""
+    problems = []
     with handle:
         try:
-            reader = csv.reader(handle)
-            rows = [(reader.line_num, row) for row in reader]
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise ReportError(Problem(Source(str(path)), f"cannot read the data file as CSV: {exc}")) from None
-    rows = [(n, row) for n, row in rows if any(cell.strip() for cell in row)]
-    file = str(path)  # one string for every figure's source, not one each
-    if not rows:
-        raise ReportError(Problem(Source(str(path), 1), "the data file is empty"))
-    (_, header), body = rows[0], rows[1:]
-    width = len(header)
-    problems = [
-        Problem(Source(str(path), n), f"expected {width} fields, found {len(row)}")
-        for n, row in body
-        if len(row) != width
-    ]
+            for row in reader:
+                if not any(cell.strip() for cell in row):
+                    continue
+                if len(row) != width:
+                    found = f"expected {width} fields, found {len(row)}"
+                    problems.append(Problem(Source(file, reader.line_num), found))
+                elif not problems:
+                    yield Source(file, reader.line_num), row
+        except (_csv.Error, UnicodeDecodeError) as exc:
+            raise ReportError(Problem(Source(file), f"cannot read the data file as CSV: {exc}")) from None
     if problems:
         raise ReportError(problems)
-    return (header, Source(file, 1)), ((Source(file, n), tuple(row)) for n, row in body)
 
 
 def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
