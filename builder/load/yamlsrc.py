@@ -1,13 +1,14 @@
 """YAML that remembers where each value came from.
 
-PyYAML's safe loader builds the node tree (no Python objects are ever constructed);
-we turn nodes into dicts and lists that carry the file:line:column of each key and item,
-so that every later error can point at the line a user has to fix.
+PyYAML's safe loader parses the file (no Python objects are ever constructed from tags);
+we turn its events into dicts and lists that carry the file:line:column of each key and
+item, so that every later error can point at the line a user has to fix.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from types import GeneratorType
 from typing import Any
 
 import yaml
@@ -29,45 +30,114 @@ class LocatedList(list):
     item_sources: list[Source]
 
 
-def _source(path: Path, node: yaml.Node) -> Source:
-    mark = node.start_mark
-    return Source(str(path), mark.line + 1, mark.column + 1)
+_PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+class _Builder:
+    """Builds located values straight from the parser's events.
 
+    PyYAML's own composer would first build a node per scalar (with two marks each): for a
+    layout of 100,000 rows that tree alone was several hundred megabytes. From events, only
+    the result is held. Scalars are still typed by the safe loader's resolver and
+    constructors, so values are exactly what yaml.safe_load gives.
+    """
 
-def _convert(loader: yaml.SafeLoader, path: Path, node: yaml.Node, problems: list[Problem]) -> Any:
-    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
-        # Scalars with such tags are refused by the safe constructor; collections we check here.
-        problems.append(Problem(_source(path, node), f"malformed YAML: the tag {node.tag} is not allowed"))
-        return None
-    if isinstance(node, yaml.MappingNode):
-        out = LocatedDict()
-        out.source = _source(path, node)
-        out.key_sources = {}
-        for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            where = _source(path, key_node)
-            if not isinstance(key, str):
-                problems.append(Problem(where, f"expected a text key, found {key!r}"))
-                continue
-            if key in out:
-                first = out.key_sources[key]
-                problems.append(Problem(where, f"key '{key}' is given twice (first at line {first.line})"))
-                continue
-            out[key] = _convert(loader, path, value_node, problems)
-            out.key_sources[key] = where
+    def __init__(self, loader, path: Path, problems: list[Problem]):
+        self.loader, self.file, self.problems = loader, str(path), problems
+        self.anchors: dict[str, Any] = {}
+
+    def source(self, event) -> Source:
+        mark = event.start_mark
+        return Source(self.file, mark.line + 1, mark.column + 1)
+
+    def value(self, event) -> Any:
+        loader = self.loader
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self.problems.append(
+                    Problem(self.source(event), f"malformed YAML: found undefined alias {event.anchor}")
+                )
+            return self.anchors.get(event.anchor)
+        if isinstance(event, yaml.ScalarEvent):
+            out = self.scalar(event)
+        elif event.tag not in _PLAIN_TAGS:
+            # Scalars with such tags are refused by the safe constructors; collections here.
+            self.problems.append(Problem(self.source(event), f"malformed YAML: the tag {event.tag} is not allowed"))
+            self.skip(event)
+            out = None
+        elif isinstance(event, yaml.SequenceStartEvent):
+            out = LocatedList()
+            out.source = self.source(event)
+            out.item_sources = []
+            while not loader.check_event(yaml.SequenceEndEvent):
+                item_event = loader.get_event()
+                item = self.value(item_event)
+                out.append(item)
+                out.item_sources.append(getattr(item, "source", None) or self.source(item_event))
+            loader.get_event()
+        else:
+            out = self.mapping(event)
+        if getattr(event, "anchor", None):
+            self.anchors[event.anchor] = out
         return out
-    if isinstance(node, yaml.SequenceNode):
-        items = LocatedList()
-        items.source = _source(path, node)
-        items.item_sources = []
-        for item in node.value:
-            items.append(_convert(loader, path, item, problems))
-            items.item_sources.append(_source(path, item))
-        return items
-    return loader.construct_object(node, deep=True)
+
+    def mapping(self, event) -> LocatedDict:
+        loader = self.loader
+        out = LocatedDict()
+        out.source = self.source(event)
+        out.key_sources = {}
+        while not loader.check_event(yaml.MappingEndEvent):
+            key_event = loader.get_event()
+            where = self.source(key_event)
+            key = self.value(key_event)
+            value = self.value(loader.get_event())
+            if not isinstance(key, str):
+                self.problems.append(Problem(where, f"expected a text key, found {key!r}"))
+            elif key in out:
+                first = out.key_sources[key]
+                self.problems.append(Problem(where, f"key '{key}' is given twice (first at line {first.line})"))
+            else:
+                out[key] = value
+                out.key_sources[key] = where
+        loader.get_event()
+        return out
+
+    def scalar(self, event) -> Any:
+        loader = self.loader
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        construct = loader.yaml_constructors.get(tag) or loader.yaml_constructors[None]  # None: refuse the tag
+        out = construct(loader, node)
+        if isinstance(out, GeneratorType):  # a collection's constructor on a scalar
+            self.problems.append(Problem(self.source(event), f"malformed YAML: the tag {tag} is not allowed here"))
+            return None
+        return out
+
+    def skip(self, event) -> None:
+        """Consume a refused collection's events."""
+        depth = 1
+        while depth:
+            inner = self.loader.get_event()
+            if isinstance(inner, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+                depth += 1
+            elif isinstance(inner, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+                depth -= 1
+
+
+def _document(loader, path: Path, problems: list[Problem]) -> Any:
+    loader.get_event()  # stream start
+    if loader.check_event(yaml.StreamEndEvent):
+        raise ReportError(Problem(Source(str(path), 1), "the file is empty"))
+    loader.get_event()  # document start
+    builder = _Builder(loader, path, problems)
+    data = builder.value(loader.get_event())
+    loader.get_event()  # document end
+    if not loader.check_event(yaml.StreamEndEvent):
+        where = builder.source(loader.peek_event())
+        raise ReportError(Problem(where, "malformed YAML: expected a single document in the file"))
+    return data
 
 
 def load_yaml(path: Path) -> Any:
@@ -78,14 +148,11 @@ def load_yaml(path: Path) -> Any:
         raise ReportError(Problem(Source(str(path)), "file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(Problem(Source(str(path)), f"cannot read the file: {exc}")) from None
-    # libyaml's parser when PyYAML has it (several times faster); the same safe constructor either way.
+    # libyaml's parser when PyYAML has it (several times faster); the same safe constructors either way.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     problems: list[Problem] = []
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ReportError(Problem(Source(str(path), 1), "the file is empty"))
-        data = _convert(loader, path, node, problems)
+        data = _document(loader, path, problems)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
