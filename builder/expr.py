@@ -262,7 +262,7 @@ def _cell(ref: Ref, sheet: str) -> str:
     return _cell_text(ref.sheet, ref.row, ref.col, sheet)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # bounded: a long statement names a million cells once each
 def _cell_text(ref_sheet: str, row: int, col: int, sheet: str) -> str:
     # Totals and the Footing sheet name the same cells many times over.
     cell = xl_rowcol_to_cell(row, col)

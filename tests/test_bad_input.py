@@ -251,9 +251,8 @@ def test_text_longer_than_excel_holds_is_refused_not_truncated(mini, tmp_path):
 def test_figures_beyond_one_sheet_of_rows_go_on_more_data_sheets(monkeypatch):
     import builder.sources
     from builder.errors import Source
-    from builder.spec import Figure, Report
-
     from builder.figures import Figures
+    from builder.spec import Figure, Report
 
     monkeypatch.setattr(builder.sources, "PER_SHEET", 10)  # Excel's is 1,048,575 below the header
     report = Report("t", "c", None, (), (), (), "data.csv", Source("report.yaml", 1))

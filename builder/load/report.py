@@ -121,7 +121,7 @@ def load_layout(path: Path) -> Layout:
         raise ReportError(problems)
     rows = []
     for i, item in enumerate(doc["rows"]):
-        row = _row(item, doc["rows"].item_sources[i], problems)
+        row = _row(item, doc["rows"].item_source(i), problems)
         if row is not None:
             rows.append(row)
     checks = []
@@ -134,7 +134,7 @@ def load_layout(path: Path) -> Layout:
                 problems.append(Problem(source_at(item, [side]), str(exc)))
         if len(sides) == 2:
             periods = tuple(item["periods"]) if "periods" in item else None
-            where = doc["checks"].item_sources[i]
+            where = doc["checks"].item_source(i)
             checks.append(Check(item["name"], sides[0], sides[1], float(item.get("tolerance", 0)), periods, where))
     if problems:
         raise ReportError(problems)
@@ -162,7 +162,7 @@ def _text_sources(doc: Any):
         if isinstance(value, str):
             yield value, source_at(doc, [key])
         elif value is not None:
-            yield from zip(value, value.item_sources, strict=True)
+            yield from ((item, value.item_source(i)) for i, item in enumerate(value))
 
 
 def load_report(path: Path) -> Report:
@@ -177,7 +177,7 @@ def load_report(path: Path) -> Report:
     for i, name in enumerate(doc["layouts"]):
         layout_path = base / name
         if not layout_path.is_file():
-            problems.append(Problem(doc["layouts"].item_sources[i], f"layout file not found: {layout_path}"))
+            problems.append(Problem(doc["layouts"].item_source(i), f"layout file not found: {layout_path}"))
             continue
         try:
             layouts.append(load_layout(layout_path))

@@ -16,18 +16,40 @@ import yaml
 from builder.errors import Problem, ReportError, Source
 
 
+def _pack(line: int, column: int) -> int:
+    # A source as one int (line and column) instead of an object per key: a layout of
+    # 100,000 rows has 300,000 keys, and their sources are read only to report a problem.
+    return line << 16 | min(column, 0xFFFF)
+
+
+def _unpack(file: str, at: int) -> Source:
+    return Source(file, at >> 16, at & 0xFFFF)
+
+
 class LocatedDict(dict):
     """A mapping with the source of the mapping itself and of each key."""
 
-    source: Source
-    key_sources: dict[str, Source]
+    __slots__ = ("file", "at", "key_at")
+
+    @property
+    def source(self) -> Source:
+        return _unpack(self.file, self.at)
+
+    def key_source(self, key: str) -> Source:
+        return _unpack(self.file, self.key_at[list(self).index(key)])
 
 
 class LocatedList(list):
     """A sequence with the source of the sequence and of each item."""
 
-    source: Source
-    item_sources: list[Source]
+    __slots__ = ("file", "at", "item_at")
+
+    @property
+    def source(self) -> Source:
+        return _unpack(self.file, self.at)
+
+    def item_source(self, i: int) -> Source:
+        return _unpack(self.file, self.item_at[i])
 
 
 _PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -47,8 +69,11 @@ class _Builder:
         self.anchors: dict[str, Any] = {}
 
     def source(self, event) -> Source:
+        return _unpack(self.file, self.at(event))
+
+    def at(self, event) -> int:
         mark = event.start_mark
-        return Source(self.file, mark.line + 1, mark.column + 1)
+        return _pack(mark.line + 1, mark.column + 1)
 
     def value(self, event) -> Any:
         loader = self.loader
@@ -67,13 +92,13 @@ class _Builder:
             out = None
         elif isinstance(event, yaml.SequenceStartEvent):
             out = LocatedList()
-            out.source = self.source(event)
-            out.item_sources = []
+            out.file, out.at = self.file, self.at(event)
+            item_at = []
             while not loader.check_event(yaml.SequenceEndEvent):
                 item_event = loader.get_event()
-                item = self.value(item_event)
-                out.append(item)
-                out.item_sources.append(getattr(item, "source", None) or self.source(item_event))
+                item_at.append(self.at(item_event))
+                out.append(self.value(item_event))
+            out.item_at = tuple(item_at)
             loader.get_event()
         else:
             out = self.mapping(event)
@@ -84,21 +109,23 @@ class _Builder:
     def mapping(self, event) -> LocatedDict:
         loader = self.loader
         out = LocatedDict()
-        out.source = self.source(event)
-        out.key_sources = {}
+        out.file, out.at = self.file, self.at(event)
+        key_at = []
         while not loader.check_event(yaml.MappingEndEvent):
             key_event = loader.get_event()
-            where = self.source(key_event)
+            where = self.at(key_event)
             key = self.value(key_event)
             value = self.value(loader.get_event())
             if not isinstance(key, str):
-                self.problems.append(Problem(where, f"expected a text key, found {key!r}"))
+                self.problems.append(Problem(_unpack(self.file, where), f"expected a text key, found {key!r}"))
             elif key in out:
-                first = out.key_sources[key]
-                self.problems.append(Problem(where, f"key '{key}' is given twice (first at line {first.line})"))
+                first = key_at[list(out).index(key)] >> 16
+                message = f"key '{key}' is given twice (first at line {first})"
+                self.problems.append(Problem(_unpack(self.file, where), message))
             else:
                 out[key] = value
-                out.key_sources[key] = where
+                key_at.append(where)
+        out.key_at = tuple(key_at)
         loader.get_event()
         return out
 
@@ -172,10 +199,10 @@ def source_at(doc: Any, path: list[Any] | tuple[Any, ...]) -> Source:
     node, where = doc, getattr(doc, "source", None)
     for step in path:
         if isinstance(node, LocatedDict) and step in node:
-            where = node.key_sources.get(step, where)
+            where = node.key_source(step)
             node = node[step]
         elif isinstance(node, LocatedList) and isinstance(step, int) and step < len(node):
-            where = node.item_sources[step]
+            where = node.item_source(step)
             node = node[step]
         else:
             break
