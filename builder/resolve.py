@@ -394,7 +394,7 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
     body = _Body(res, grid)
     widths = body.measure()
     head = tuple(sorted(cells, key=lambda c: (c.row, c.col)))
-    cells = []
+    cells = []  # now the notes, written after the body
     notes_row = grid.body_row + len(layout.rows) + 1
     note_style = Style(wrap=True)
     for i, note in enumerate(layout.notes):

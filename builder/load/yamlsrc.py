@@ -26,27 +26,31 @@ def _unpack(file: str, at: int) -> Source:
     return Source(file, at >> 16, at & 0xFFFF)
 
 
-class LocatedDict(dict):
-    """A mapping with the source of the mapping itself and of each key."""
+class _Located:
+    """The source of a located mapping or sequence, unpacked when asked for."""
 
-    __slots__ = ("file", "at", "key_at")
+    __slots__ = ()
+    file: str
+    at: int
 
     @property
     def source(self) -> Source:
         return _unpack(self.file, self.at)
+
+
+class LocatedDict(_Located, dict):
+    """A mapping with the source of the mapping itself and of each key."""
+
+    __slots__ = ("file", "at", "key_at")
 
     def key_source(self, key: str) -> Source:
         return _unpack(self.file, self.key_at[list(self).index(key)])
 
 
-class LocatedList(list):
+class LocatedList(_Located, list):
     """A sequence with the source of the sequence and of each item."""
 
     __slots__ = ("file", "at", "item_at")
-
-    @property
-    def source(self) -> Source:
-        return _unpack(self.file, self.at)
 
     def item_source(self, i: int) -> Source:
         return _unpack(self.file, self.item_at[i])
@@ -110,7 +114,7 @@ class _Builder:
         loader = self.loader
         out = LocatedDict()
         out.file, out.at = self.file, self.at(event)
-        key_at = []
+        out.key_at = key_at = []  # a tuple once the mapping is complete
         while not loader.check_event(yaml.MappingEndEvent):
             key_event = loader.get_event()
             where = self.at(key_event)
@@ -119,8 +123,7 @@ class _Builder:
             if not isinstance(key, str):
                 self.problems.append(Problem(_unpack(self.file, where), f"expected a text key, found {key!r}"))
             elif key in out:
-                first = key_at[list(out).index(key)] >> 16
-                message = f"key '{key}' is given twice (first at line {first})"
+                message = f"key '{key}' is given twice (first at line {out.key_source(key).line})"
                 self.problems.append(Problem(_unpack(self.file, where), message))
             else:
                 out[key] = value
