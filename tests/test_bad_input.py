@@ -130,6 +130,20 @@ CASES = {
         ["period 'prio' is not declared"],
         "layout.yaml:12",
     ),
+    "infinite number": (
+        "layout.yaml",
+        "sheet: Income",
+        "sheet: Income\nscale: .inf",
+        ["scale: expected number, found inf (a number must be finite)"],
+        "layout.yaml:2",
+    ),
+    "report date not a date": (
+        "report.yaml",
+        "date: 2024-12-31",
+        "date: 2024-13-31",
+        ["expected a date such as 2004-11-11", "'2024-13-31'"],
+        "report.yaml:2",
+    ),
     "unknown template field": (
         "layout.yaml",
         "{fx:0.00}",
@@ -191,6 +205,18 @@ def test_text_starting_with_equals_stays_text(mini, tmp_path):
     assert "=1+1 Product" in texts and "@SUM(A1)" in texts
     cell = next(c for row in ws.iter_rows() for c in row if c.value == "=1+1 Product")
     assert cell.data_type == "s"
+
+
+def test_text_that_looks_like_a_date_stays_text(mini, tmp_path):
+    # YAML would read an unquoted 2024-12-31 as a date; in a layout it is a header's text.
+    import openpyxl
+
+    edit(mini.parent / "layout.yaml", "header: JPY}", "header: 2024-12-31}")
+    result = run_build(mini, tmp_path / "out.xlsx")
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")["Income"]
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "2024-12-31")
+    assert header.data_type == "s"
 
 
 def test_yaml_tags_never_construct_objects(mini, tmp_path):

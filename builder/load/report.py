@@ -116,7 +116,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
 
 def load_layout(path: Path) -> Layout:
     doc = load_yaml(path)
-    problems = schema.check(doc, schema.LAYOUT, "layout")
+    problems = schema.check(doc, "layout")
     if problems:
         raise ReportError(problems)
     rows = []
@@ -165,11 +165,23 @@ def _text_sources(doc: Any):
             yield from ((item, value.item_source(i)) for i, item in enumerate(value))
 
 
+def _date(doc) -> dt.date | None:
+    """The report's date, written as YYYY-MM-DD."""
+    text = doc.get("date")
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(text))
+    except ValueError:
+        where = source_at(doc, ["date"])
+        raise ReportError(Problem(where, f"date: expected a date such as 2004-11-11, found {text!r}")) from None
+
+
 def load_report(path: Path) -> Report:
     """Read report.yaml and every layout it names; every problem found is raised together."""
     path = Path(path)
     doc = load_yaml(path)
-    problems = schema.check(doc, schema.REPORT, "report")
+    problems = schema.check(doc, "report")
     if problems:
         raise ReportError(problems)
     base = path.parent
@@ -202,11 +214,7 @@ def load_report(path: Path) -> Report:
         )
         for name, spec in doc.get("inputs", {}).items()
     )
-    date = doc.get("date")
-    if date is not None and not isinstance(date, dt.date):
-        raise ReportError(
-            Problem(source_at(doc, ["date"]), f"date: expected a date such as 2004-11-11, found {date!r}")
-        )
+    date = _date(doc)
     return Report(
         title=doc.get("title", doc["company"]),
         company=doc["company"],

@@ -1,15 +1,18 @@
 """The shape of report and layout files, as JSON Schema, and friendly messages for it.
 
-jsonschema does the checking; this module only turns its errors into Problems that
-name the line and, for an unknown key, suggest the closest valid one.
+jsonschema-rs does the checking (the Python jsonschema package took longer to import than
+the rest of the builder to run); this module only turns its errors into Problems that name
+the line and, for an unknown key, suggest the closest valid one.
 """
 
 from __future__ import annotations
 
 import difflib
+import math
+from functools import cache
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 
 from builder.errors import Problem
 from builder.load.yamlsrc import source_at
@@ -167,51 +170,96 @@ LAYOUT = {
 }
 
 
-def _pick(error: jsonschema.ValidationError) -> jsonschema.ValidationError:
+Kind = jsonschema_rs.ValidationErrorKind
+
+
+def _branches(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.ValidationError]:
+    """The errors of every branch of a failed oneOf/anyOf, else none."""
+    if isinstance(error.kind, Kind.OneOfNotValid | Kind.AnyOf):
+        return [e for branch in error.kind.context for e in branch]
+    return []
+
+
+def _pick(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
     """For oneOf failures, report the branch that got furthest, not 'is not valid under any'."""
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        deepest = max(error.context, key=lambda e: (len(e.absolute_path), -len(e.context or [])))
-        best = [e for e in error.context if len(e.absolute_path) == len(deepest.absolute_path)]
+    context = _branches(error)
+    if context:
+        deepest = max(context, key=lambda e: (len(e.instance_path), -len(_branches(e))))
+        best = [e for e in context if len(e.instance_path) == len(deepest.instance_path)]
         # Prefer a branch that agrees on the shape (its keys are known) over a type mismatch.
         for e in best:
-            if e.validator != "required":
+            if not isinstance(e.kind, Kind.Required):
                 return _pick(e)
         return _pick(best[0])
     return error
 
 
-def _message(error: jsonschema.ValidationError) -> tuple[list[Any], str]:
-    path = list(error.absolute_path)
+def _subschema(root: dict, schema_path: list[str | int]) -> Any:
+    node: Any = root
+    for step in schema_path:
+        node = node[step]
+    return node
+
+
+def _found(doc: Any, path: list[Any], error: jsonschema_rs.ValidationError) -> Any:
+    """The value as the user wrote it (the error's copy has NaN and infinity as null)."""
+    value = doc
+    try:
+        for step in path:
+            value = value[step]
+    except (KeyError, IndexError, TypeError):
+        return error.instance
+    return value
+
+
+def _message(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> tuple[list[Any], str]:
+    path = list(error.instance_path)
     where = ".".join(str(p) for p in path) or "the file"
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        key = extra[0]
+    kind = error.kind
+    if isinstance(kind, Kind.AdditionalProperties):
+        allowed = sorted(_subschema(root, error.schema_path[:-1]).get("properties", {}))
+        key = sorted(kind.unexpected)[0]
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
         return path + [key], f"unknown key '{key}' in {where}{hint}"
-    if error.validator == "required":
-        return path, f"{where}: {error.message.replace(' is a required property', '')} is required"
-    if error.validator == "enum":
-        options = ", ".join(repr(o) for o in error.validator_value)
-        return path, f"{where}: {error.instance!r} is not one of {options}"
-    if error.validator == "type":
-        return path, f"{where}: expected {error.validator_value}, found {error.instance!r}"
-    if error.validator == "pattern":
-        return (
-            path,
-            f"{where}: {error.instance!r} is not a valid name (letters, digits and _; not starting with a digit)",
-        )
+    if isinstance(kind, Kind.Required):
+        return path, f"{where}: {kind.property!r} is required"
+    if isinstance(kind, Kind.Enum):
+        options = ", ".join(repr(o) for o in kind.options)
+        return path, f"{where}: {_found(doc, path, error)!r} is not one of {options}"
+    if isinstance(kind, Kind.Type):
+        found = _found(doc, path, error)
+        note = ""
+        if isinstance(found, float) and not math.isfinite(found) and {"number", "integer"} & set(kind.types):
+            note = " (a number must be finite)"
+        return path, f"{where}: expected {' or '.join(kind.types)}, found {found!r}{note}"
+    if isinstance(kind, Kind.MinItems):
+        return path, f"{where}: expected at least {kind.limit} item(s), found {len(_found(doc, path, error))}"
+    if isinstance(kind, Kind.PropertyNames):  # a key of a mapping of names (periods, inputs)
+        return path, f"{where}: {kind.error.instance!r} is not a valid name{_NAME_RULE}"
+    if isinstance(kind, Kind.Pattern):
+        return path, f"{where}: {_found(doc, path, error)!r} is not a valid name{_NAME_RULE}"
     return path, f"{where}: {error.message}"
 
 
-def check(doc: Any, schema: dict, what: str) -> list[Problem]:
-    """Validate a loaded YAML document; one Problem per error, each with its line."""
+_NAME_RULE = " (letters, digits and _; not starting with a digit)"
+
+
+@cache
+def _validator(name: str) -> jsonschema_rs.Validator:
+    return jsonschema_rs.Draft202012Validator(SCHEMAS[name])
+
+
+SCHEMAS = {"report": REPORT, "layout": LAYOUT}
+
+
+def check(doc: Any, what: str) -> list[Problem]:
+    """Validate a loaded YAML document against the `what` ("report", "layout") schema;
+    one Problem per error, each with its line."""
     if not isinstance(doc, dict):
         return [Problem(source_at(doc, []), f"a {what} file must be a mapping of keys to values")]
-    validator = jsonschema.Draft202012Validator(schema)
     problems = []
-    for error in sorted(validator.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
-        path, message = _message(_pick(error))
+    for error in sorted(_validator(what).iter_errors(doc), key=lambda e: list(map(str, e.instance_path))):
+        path, message = _message(doc, SCHEMAS[what], _pick(error))
         problems.append(Problem(source_at(doc, path), message))
     return problems

@@ -65,7 +65,7 @@ class _Builder:
     PyYAML's own composer would first build a node per scalar (with two marks each): for a
     layout of 100,000 rows that tree alone was several hundred megabytes. From events, only
     the result is held. Scalars are still typed by the safe loader's resolver and
-    constructors, so values are exactly what yaml.safe_load gives.
+    constructors, so values are what yaml.safe_load gives, except dates (see _Loader).
     """
 
     def __init__(self, loader, path: Path, problems: list[Problem]):
@@ -156,6 +156,19 @@ class _Builder:
                 depth -= 1
 
 
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """The safe loader (libyaml's parser when PyYAML has it: several times faster), with
+    dates left as text. A statement's labels and headers are text however they look
+    ("2004-09-30" as a column header); the one real date, the report's, is read from its
+    text where it is used; and the schema checker takes only JSON's types."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+
+
 def _document(loader, path: Path, problems: list[Problem]) -> Any:
     loader.get_event()  # stream start
     if loader.check_event(yaml.StreamEndEvent):
@@ -178,8 +191,7 @@ def load_yaml(path: Path) -> Any:
         raise ReportError(Problem(Source(str(path)), "file not found")) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ReportError(Problem(Source(str(path)), f"cannot read the file: {exc}")) from None
-    # libyaml's parser when PyYAML has it (several times faster); the same safe constructors either way.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
+    loader = _Loader(text)
     problems: list[Problem] = []
     try:
         data = _document(loader, path, problems)
