@@ -7,9 +7,8 @@ built = builder.build("report.yaml", data=frame, out="q2.xlsx")  # or a DataFram
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from builder.errors import ReportError, TieOutError
 from builder.figures import Figures
@@ -17,8 +16,7 @@ from builder.plan import WorkbookPlan
 from builder.spec import Report
 
 
-@dataclass(frozen=True)
-class Loaded:
+class Loaded(NamedTuple):
     report: Report
     figures: Figures
 
@@ -61,8 +59,7 @@ def breaks(workbook: WorkbookPlan) -> list:
     return [result for result in workbook.checks if not result.ok]
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(NamedTuple):
     path: Path
     checks: tuple  # CheckResult of every tie-out check
     breaks: list

@@ -10,9 +10,8 @@ import csv
 import re
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from builder.errors import Problem, ReportError, Source, TieOutError
 from builder.spec import Figure, Report
@@ -20,8 +19,7 @@ from builder.spec import Figure, Report
 INDEX = "index.csv"
 
 
-@dataclass(frozen=True)
-class EntityResult:
+class EntityResult(NamedTuple):
     entity: str
     status: str  # built | failed
     workbook: str

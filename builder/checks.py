@@ -6,7 +6,7 @@ Tolerance | Status, and evaluated by the builder from the same expressions.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from builder.errors import Problem, Source
 from builder.expr import Bin, Call, EvalError, Expr, Ref, Str, to_formula
@@ -18,8 +18,7 @@ _NUMBER = "#,##0.##;(#,##0.##);0"
 OK, BREAK = "OK", "BREAK"
 
 
-@dataclass(frozen=True)
-class CheckResult:
+class CheckResult(NamedTuple):
     name: str
     sheet: str
     period: str

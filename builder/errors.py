@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """Where something came from: a file, and a 1-based line and column when known."""
 
     file: str
@@ -27,8 +26,7 @@ class Source:
         return cls(str(path), line, column)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     source: Source
     message: str
 

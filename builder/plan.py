@@ -6,15 +6,13 @@ This is what render writes and what verify compares; it holds no XlsxWriter obje
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from builder.errors import Source
 from builder.expr import Expr, Value
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     num_format: str | None = None
     bold: bool = False
     italic: bool = False
@@ -40,8 +38,7 @@ class Cell(NamedTuple):
     link: str | None = None  # an internal hyperlink target, e.g. 'Balance Sheet'!A1
 
 
-@dataclass(frozen=True)
-class Merge:
+class Merge(NamedTuple):
     first_row: int
     first_col: int
     last_row: int
@@ -50,8 +47,7 @@ class Merge:
     style: Style
 
 
-@dataclass(frozen=True)
-class Conditional:
+class Conditional(NamedTuple):
     """Cells in the range that show exactly `equals` take `style` (e.g. BREAK in red)."""
 
     first_row: int
@@ -63,8 +59,7 @@ class Conditional:
     criteria: str = "=="
 
 
-@dataclass(frozen=True)
-class PrintSetup:
+class PrintSetup(NamedTuple):
     """A printed page: landscape A4, fitted, with running header and footer (Excel's &-codes)."""
 
     area: tuple[int, int, int, int]
@@ -74,8 +69,7 @@ class PrintSetup:
     fit_tall: int = 1  # pages tall; 0 lets a long statement run over, repeating its header rows
 
 
-@dataclass(frozen=True)
-class SheetPlan:
+class SheetPlan(NamedTuple):
     name: str
     cells: tuple[Cell, ...]
     merges: tuple[Merge, ...] = ()
@@ -86,8 +80,7 @@ class SheetPlan:
     print: PrintSetup | None = None
 
 
-@dataclass(frozen=True)
-class WorkbookPlan:
+class WorkbookPlan(NamedTuple):
     sheets: tuple[SheetPlan, ...]
     names: tuple[tuple[str, str], ...]  # defined name -> =Sheet!$B$2
     title: str
