@@ -258,10 +258,6 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _cell(ref: Ref, sheet: str) -> str:
-    return _cell_text(ref.sheet, ref.row, ref.col, sheet)
-
-
 @lru_cache(maxsize=4096)  # bounded: a long statement names a million cells once each
 def _cell_text(ref_sheet: str, row: int, col: int, sheet: str) -> str:
     # Totals and the Footing sheet name the same cells many times over.
@@ -309,31 +305,32 @@ def _render_sum(expr: Sum, sheet: str, parent: int, right_side: bool) -> str:
 
 
 def _render(expr: Expr, sheet: str, parent: int, right_side: bool = False) -> str:
-    if isinstance(expr, Num):
-        return repr(expr.value).removesuffix(".0") if expr.value == int(expr.value) else repr(expr.value)
-    if isinstance(expr, Str):
-        return _quote(expr.value)
-    if isinstance(expr, Ref):
-        return _cell(expr, sheet)
-    if isinstance(expr, Range):
-        rng = xl_range(expr.first_row, expr.first_col, expr.last_row, expr.last_col)
-        return rng if expr.sheet == sheet else f"{quote_sheetname(expr.sheet)}!{rng}"
-    if isinstance(expr, Name):
-        return expr.name
-    if isinstance(expr, Neg):
-        # -(a/b) is written -a/b: negation is exact, so both orders give the same number.
-        return "-" + _render(expr.operand, sheet, 4)
-    if isinstance(expr, Sum):
-        return _render_sum(expr, sheet, parent, right_side)
-    if isinstance(expr, Call):
-        return expr.fn + "(" + ",".join(_render(a, sheet, 0) for a in expr.args) + ")"
-    if isinstance(expr, Bin):
+    kind = type(expr)  # exact type tests, most frequent first: this runs for every node
+    if kind is Ref:
+        return _cell_text(expr.sheet, expr.row, expr.col, sheet)
+    if kind is Bin:
         mine = _PRECEDENCE[expr.op]
         text = _render(expr.left, sheet, mine) + expr.op + _render(expr.right, sheet, mine, right_side=True)
         # Left-associative: a right operand of equal precedence keeps its parentheses.
         if mine < parent or (mine == parent and right_side):
             text = f"({text})"
         return text
+    if kind is Num:
+        return repr(expr.value).removesuffix(".0") if expr.value == int(expr.value) else repr(expr.value)
+    if kind is Call:
+        return expr.fn + "(" + ",".join([_render(a, sheet, 0) for a in expr.args]) + ")"
+    if kind is Sum:
+        return _render_sum(expr, sheet, parent, right_side)
+    if kind is Str:
+        return _quote(expr.value)
+    if kind is Range:
+        rng = xl_range(expr.first_row, expr.first_col, expr.last_row, expr.last_col)
+        return rng if expr.sheet == sheet else f"{quote_sheetname(expr.sheet)}!{rng}"
+    if kind is Name:
+        return expr.name
+    if kind is Neg:
+        # -(a/b) is written -a/b: negation is exact, so both orders give the same number.
+        return "-" + _render(expr.operand, sheet, 4)
     raise TypeError(f"cannot render {expr!r}")
 
 
@@ -388,11 +385,13 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
         return expr.value
     if kind is Bin:
         return _evaluate_bin(expr, cell, name)
-    if isinstance(expr, Name):
+    if kind is Call:
+        return _evaluate_call(expr, cell, name)
+    if kind is Name:
         return name(expr.name)
-    if isinstance(expr, Neg):
+    if kind is Neg:
         return -_number(evaluate(expr.operand, cell, name))
-    if isinstance(expr, Sum):
+    if kind is Sum:
         # Same runs as the formula: SUM(range) skips text and blanks; a lone term must be a number.
         total = 0.0
         for sign, i, j in _runs(expr):
@@ -407,34 +406,37 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
                 run += _number(value)
             total = total + run if sign > 0 else total - run
         return total
-    if isinstance(expr, Call):
-        if expr.fn == "IF":
-            cond, then, other = expr.args
-            return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
-        if expr.fn == "ABS":
-            return abs(_number(evaluate(expr.args[0], cell, name)))
-        if expr.fn == "COUNTIF":  # only equality criteria: a text, or a cell's number
-            rng, criterion = expr.args
-            assert isinstance(rng, Range) and isinstance(criterion, Str | Ref)
-            wanted = evaluate(criterion, cell, name)
-            return float(sum(1 for ref in rng.refs() if cell(ref) == wanted))
-        if expr.fn == "RANK":  # descending: 1 + how many in the range are larger
-            number, rng = expr.args
-            assert isinstance(rng, Range)
-            mine = _number(evaluate(number, cell, name))
-            return float(1 + sum(1 for ref in rng.refs() if isinstance(v := cell(ref), float | int) and v > mine))
-        if expr.fn == "INT":  # Excel's INT rounds down, towards minus infinity
-            return float(math.floor(_number(evaluate(expr.args[0], cell, name))))
-        if expr.fn == "ROUND":
-            digits = int(_number(evaluate(expr.args[1], cell, name)))
-            return excel_round(_number(evaluate(expr.args[0], cell, name)), digits)
-        if expr.fn == "TEXT":
-            value = evaluate(expr.args[0], cell, name)
-            fmt = expr.args[1]
-            assert isinstance(fmt, Str)
-            return text_format(_number(value), fmt.value) if not isinstance(value, str) else value
-        raise TypeError(f"unknown function {expr.fn}")
     raise TypeError(f"cannot evaluate {expr!r}")
+
+
+def _evaluate_call(expr: Call, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
+    fn = expr.fn
+    if fn == "IF":
+        cond, then, other = expr.args
+        return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
+    if fn == "ABS":
+        return abs(_number(evaluate(expr.args[0], cell, name)))
+    if fn == "COUNTIF":  # only equality criteria: a text, or a cell's number
+        rng, criterion = expr.args
+        assert isinstance(rng, Range) and isinstance(criterion, Str | Ref)
+        wanted = evaluate(criterion, cell, name)
+        return float(sum(1 for ref in rng.refs() if cell(ref) == wanted))
+    if fn == "RANK":  # descending: 1 + how many in the range are larger
+        number, rng = expr.args
+        assert isinstance(rng, Range)
+        mine = _number(evaluate(number, cell, name))
+        return float(1 + sum(1 for ref in rng.refs() if isinstance(v := cell(ref), float | int) and v > mine))
+    if fn == "INT":  # Excel's INT rounds down, towards minus infinity
+        return float(math.floor(_number(evaluate(expr.args[0], cell, name))))
+    if fn == "ROUND":
+        digits = int(_number(evaluate(expr.args[1], cell, name)))
+        return excel_round(_number(evaluate(expr.args[0], cell, name)), digits)
+    if fn == "TEXT":
+        value = evaluate(expr.args[0], cell, name)
+        fmt = expr.args[1]
+        assert isinstance(fmt, Str)
+        return text_format(_number(value), fmt.value) if not isinstance(value, str) else value
+    raise TypeError(f"unknown function {fn}")
 
 
 def _evaluate_bin(expr: Bin, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
