@@ -98,7 +98,8 @@ class Bin(Expr):
 class Sum(Expr):
     """A signed sum, kept flat so that a total of thousands of lines is no deeper than one.
 
-    Contiguous added cells of one column render as a SUM(range), like a ledger.
+    Added cells that run down one column are one Range item (made by signed_sum, the only
+    way Sums are made), written SUM(range) like a ledger.
     """
 
     items: tuple[Expr, ...]
@@ -164,7 +165,9 @@ def map_expr(expr: Expr, fn: Callable[[Expr], Expr | None]) -> Expr:
     if isinstance(expr, Bin):
         return Bin(expr.op, map_expr(expr.left, fn), map_expr(expr.right, fn))
     if isinstance(expr, Sum):
-        return Sum(tuple(map_expr(e, fn) for e in expr.items), expr.signs)
+        # Through signed_sum: row refs bound to cells that run down a column become one range.
+        # (A Sum stays a Sum: signed_sum makes one of any two or more terms, or of a range.)
+        return signed_sum([(sign, map_expr(e, fn)) for sign, e in zip(expr.signs, expr.items, strict=True)])
     if isinstance(expr, Call):
         return Call(expr.fn, tuple(map_expr(e, fn) for e in expr.args))
     return expr
@@ -265,38 +268,13 @@ def _cell_text(ref_sheet: str, row: int, col: int, sheet: str) -> str:
     return cell if ref_sheet == sheet else f"{quote_sheetname(ref_sheet)}!{cell}"
 
 
-def _runs(expr: Sum) -> list[tuple[int, int, int]]:
-    """(sign, first, last) runs: added cells that are contiguous in one column form one run."""
-    runs, items, i = [], expr.items, 0
-    while i < len(items):
-        j = i
-        while (
-            expr.signs[i] > 0
-            and j + 1 < len(items)
-            and expr.signs[j + 1] > 0
-            and isinstance(items[j], Ref)
-            and isinstance(items[j + 1], Ref)
-            and items[j + 1].sheet == items[j].sheet
-            and items[j + 1].col == items[j].col
-            and items[j + 1].row == items[j].row + 1
-        ):
-            j += 1
-        runs.append((expr.signs[i], i, j))
-        i = j + 1
-    return runs
-
-
 def _render_sum(expr: Sum, sheet: str, parent: int, right_side: bool) -> str:
     parts = []
-    for sign, i, j in _runs(expr):
-        first = expr.items[i]
-        if j > i:
-            rng = xl_range(first.row, first.col, expr.items[j].row, first.col)
-            text = f"SUM({rng if first.sheet == sheet else quote_sheetname(first.sheet) + '!' + rng})"
-        elif type(first) is Range:
-            text = f"SUM({_render(first, sheet, 0)})"
+    for sign, item in zip(expr.signs, expr.items, strict=True):
+        if type(item) is Range:
+            text = f"SUM({_render(item, sheet, 0)})"
         else:
-            text = _render(first, sheet, 3, right_side=sign < 0)
+            text = _render(item, sheet, 3, right_side=sign < 0)
         parts.append(("-" if sign < 0 else ("+" if parts else "")) + text)
     text = "".join(parts)
     if len(parts) > 1 and (parent > 3 or (parent == 3 and right_side)):
@@ -392,18 +370,17 @@ def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Val
     if kind is Neg:
         return -_number(evaluate(expr.operand, cell, name))
     if kind is Sum:
-        # Same runs as the formula: SUM(range) skips text and blanks; a lone term must be a number.
+        # As the formula: SUM(range) skips text and blanks; a lone term must be a number.
         total = 0.0
-        for sign, i, j in _runs(expr):
+        for sign, item in zip(expr.signs, expr.items, strict=True):
             run = 0.0
-            items = expr.items[i : j + 1]
-            if type(items[0]) is Range:
-                items = tuple(items[0].refs())
-            for item in items:
-                value = evaluate(item, cell, name)
-                if len(items) > 1 and not isinstance(value, float | int):
-                    continue
-                run += _number(value)
+            if type(item) is Range:
+                for ref in item.refs():
+                    value = cell(ref)
+                    if isinstance(value, float | int):
+                        run += value
+            else:
+                run = _number(evaluate(item, cell, name))
             total = total + run if sign > 0 else total - run
         return total
     raise TypeError(f"cannot evaluate {expr!r}")
