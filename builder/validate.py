@@ -277,6 +277,8 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
         for role in (col.period, col.change_from, col.change_to)
         if role
     }
+    # The data the figures came from: a batch's file or a DataFrame, not always the report's.
+    data = ", ".join(figures.files) or report.data_path
     for layout, row in _rows(report):
         if row.missing == "blank":
             continue
@@ -285,8 +287,7 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
             if period and figures.find(row.id, period.key) is None and _sheet_uses(layout, role):
                 yield Problem(
                     row.source,
-                    f"no figure for '{row.id}' in period {period.key} in {report.data_path} "
-                    "(or declare 'missing: blank')",
+                    f"no figure for '{row.id}' in period {period.key} in {data} (or declare 'missing: blank')",
                 )
 
 

@@ -82,4 +82,4 @@ def test_a_missing_figure_is_refused_in_any_format(tmp_path):
     frame = frame[~((frame.line == "cash") & (frame.period == "2Q04"))]
     with pytest.raises(ReportError) as caught:
         builder.plan(EXAMPLE, data=frame)
-    assert "no figure for 'cash' in period 2Q04" in str(caught.value)
+    assert "no figure for 'cash' in period 2Q04 in <DataFrame>" in str(caught.value)
