@@ -194,22 +194,19 @@ def _pick(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError
     return error
 
 
-def _subschema(root: dict, schema_path: list[str | int]) -> Any:
-    node: Any = root
-    for step in schema_path:
+def _at(node: Any, path: list[str | int]) -> Any:
+    """The value at `path` (keys and indexes) inside a document or a schema."""
+    for step in path:
         node = node[step]
     return node
 
 
 def _found(doc: Any, path: list[Any], error: jsonschema_rs.ValidationError) -> Any:
     """The value as the user wrote it (the error's copy has NaN and infinity as null)."""
-    value = doc
     try:
-        for step in path:
-            value = value[step]
+        return _at(doc, path)
     except (KeyError, IndexError, TypeError):
         return error.instance
-    return value
 
 
 def _message(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> tuple[list[Any], str]:
@@ -217,7 +214,7 @@ def _message(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> tupl
     where = ".".join(str(p) for p in path) or "the file"
     kind = error.kind
     if isinstance(kind, Kind.AdditionalProperties):
-        allowed = sorted(_subschema(root, error.schema_path[:-1]).get("properties", {}))
+        allowed = sorted(_at(root, error.schema_path[:-1]).get("properties", {}))
         key = sorted(kind.unexpected)[0]
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
