@@ -46,9 +46,9 @@ def main() -> None:
 
 
 def _report(report: Path | None) -> Path:
-    from builder.example import EXAMPLE
+    from builder.example import report_path
 
-    return report if report is not None else EXAMPLE
+    return report_path(report)
 
 
 @main.command()
@@ -59,16 +59,21 @@ def _report(report: Path | None) -> Path:
 @click.option("--allow-breaks", is_flag=True, help="Write the workbook even if a tie-out check breaks.")
 @click.option("--pdf", is_flag=True, help="Also write the printed pack as PDF beside the workbook (needs LibreOffice).")
 def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) -> None:
-    """Build REPORT (a report.yaml; default: the bundled example) into a workbook."""
+    """Build REPORT into a workbook.
+
+    REPORT is a report.yaml or a folder holding one; without it, the report.yaml of the
+    current folder, or the bundled example where there is none.
+    """
     from builder.api import build as build_workbook
-    from builder.example import default_output
+    from builder.example import default_output, describe
 
     path = _report(report)
     built = build_workbook(path, out or default_output(path), allow_breaks=allow_breaks)
     for result in built.breaks:
         click.echo(f"warning: {result.source}: {result}", err=True)
     holding = len(built.checks) - len(built.breaks)
-    click.echo(f"wrote {built.path}" + (f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""))
+    checks = f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""
+    click.echo(f"built {describe(path)} into {built.path}{checks}")
     if pdf:
         from builder.verify.libreoffice import export_pdf
 
@@ -81,14 +86,17 @@ def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) 
 @main.command()
 @REPORT
 def check(report: Path | None) -> None:
-    """Parse and validate REPORT without writing anything."""
+    """Load, validate and resolve REPORT (as `build` finds it) without writing anything."""
     from builder.api import breaks, plan
+    from builder.example import describe
 
-    workbook = plan(_report(report))
+    path = _report(report)
+    workbook = plan(path)
     broken = breaks(workbook)
     if broken:
         raise TieOutError(broken)
-    click.echo(f"ok: {len(workbook.checks)} checks hold" if workbook.checks else "ok")
+    checks = f": {len(workbook.checks)} checks hold" if workbook.checks else ""
+    click.echo(f"ok: {describe(path)}{checks}")
 
 
 @main.command()
@@ -98,7 +106,7 @@ def new(directory: Path) -> None:
     from builder.example import new_project
 
     report = new_project(directory)
-    click.echo(f"wrote {report}; build it with: report-builder build {report}")
+    click.echo(f"wrote {report}; build it with: cd {directory} && report-builder build")
 
 
 @main.command()
