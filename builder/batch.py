@@ -122,7 +122,11 @@ def run_batch(
     report = load_report(report_path)  # layouts are read and checked once, not per entity
     groups = load_batch(data)
     out_dir = Path(out_dir)
-    ours = previous_workbooks(out_dir)
+    ours = {out_dir / name for name in previous_workbooks(out_dir)}
+    # Files are compared by identity, not name, so that a case-insensitive file system
+    # (macOS, Windows) and a case-sensitive one (Linux) both get the right answer.
+    owned = {_identity(path) for path in ours} - {None}
+    inputs = {_identity(Path(p)) for p in (report_path, data) if isinstance(p, (str, Path))} - {None}
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -130,12 +134,11 @@ def run_batch(
             Problem(Source(str(out_dir)), f"cannot make the output folder: {exc.strerror or exc}")
         ) from None
     names = file_names(list(groups))
-    inputs = [Path(p) for p in (report_path, data) if isinstance(p, (str, Path))]
     results: dict[str, EntityResult] = {}
     jobs = []
     for entity, (figures, problems) in groups.items():
         target = out_dir / names[entity]
-        if not problems and (refusal := _not_ours(target, ours, inputs)):
+        if not problems and (refusal := _not_ours(target, owned, inputs)):
             problems = [Problem(Source(str(target)), refusal)]
         if problems:
             results[entity] = EntityResult(entity, "failed", "", _summary(problems))
@@ -159,10 +162,9 @@ def run_batch(
         if own:
             pool.shutdown()
     ordered = [results[entity] for entity in groups]
-    written = {_key(r.workbook) for r in ordered if r.status == "built"}
-    for name in ours:
-        stale = out_dir / name
-        if _key(name) not in written and stale.is_file() and not any(_same(stale, p) for p in inputs):
+    written = {_identity(out_dir / r.workbook) for r in ordered if r.status == "built"}
+    for stale in ours:
+        if stale.is_file() and _identity(stale) not in written | inputs:
             stale.unlink(missing_ok=True)
     write_index(out_dir / INDEX, ordered, report.key_totals)
     return ordered
@@ -211,22 +213,25 @@ def previous_workbooks(out_dir: Path) -> set[str]:
     }
 
 
-def _not_ours(target: Path, ours: set[str], inputs: list[Path]) -> str:
+def _not_ours(target: Path, owned: set, inputs: set) -> str:
     """Why writing `target` would replace a file this builder did not write ("" if it would not)."""
-    if not os.path.lexists(target):
+    found = _identity(target)
+    if found is None:
         return ""
-    if any(_same(target, p) for p in inputs):
+    if found in inputs:
         return "the entity's workbook would overwrite an input of this batch; rename the entity or choose another --out"
-    if _key(target.name) in {_key(n) for n in ours}:
+    if found in owned:
         return ""
     return "a file of that name is already there and was not written by this batch; move it or choose another --out"
 
 
-def _same(a: Path, b: Path) -> bool:
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file `path` names (device, inode), or None if there is none."""
     try:
-        return os.path.samefile(a, b)
+        st = os.lstat(path)
     except OSError:
-        return False
+        return None
+    return st.st_dev, st.st_ino
 
 
 def write_index(path: Path, results: list[EntityResult], keys: tuple[str, ...]) -> None:
@@ -256,8 +261,13 @@ def write_index(path: Path, results: list[EntityResult], keys: tuple[str, ...]) 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
+def printable(value: str) -> str:
+    """`value` with its control characters written as escapes ("\\n", "\\x1b")."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
+
+
 def _text(value: str) -> str:
-    value = _CONTROL.sub(lambda m: repr(m.group())[1:-1], value)
+    value = printable(value)
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else value
 
 

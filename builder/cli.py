@@ -122,7 +122,7 @@ def new(directory: Path) -> None:
 @click.option("--allow-breaks", is_flag=True, help="Write an entity's workbook even if a tie-out check breaks.")
 def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str | None, allow_breaks: bool) -> None:
     """Build REPORT once per entity of --data, in parallel; list them all in index.csv."""
-    from builder.batch import INDEX, load_batch, run_batch
+    from builder.batch import INDEX, load_batch, printable, run_batch
 
     entities = len(load_batch(data))
     executor, client = None, None
@@ -145,7 +145,8 @@ def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str 
     built = sum(1 for r in results if r.status == "built")
     click.echo(f"built {built}, failed {len(failed)}; index: {out_dir / INDEX}")
     for result in failed:
-        click.echo(f"failed: {result.entity}: {result.reason}", err=True)
+        # Control characters of a name or reason are shown escaped, never sent to the terminal.
+        click.echo(f"failed: {printable(result.entity)}: {printable(result.reason)}", err=True)
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(results)} entities failed")
 

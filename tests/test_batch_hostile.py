@@ -104,6 +104,21 @@ def test_a_users_file_named_like_an_entitys_workbook_is_never_replaced(mini, tmp
     assert (out / "Beta.xlsx").read_bytes() == b"not ours"
 
 
+def test_ownership_is_by_file_not_by_a_name_differing_in_case(mini, tmp_path):
+    """On Linux Beta.xlsx and beta.xlsx are two files: the builder's old Beta.xlsx does
+    not make the user's beta.xlsx its own."""
+    out = tmp_path / "packs"
+    assert run(mini, batch_csv(tmp_path / "one.csv", ["Beta"]), out).exit_code == 0
+    (out / "beta.xlsx").write_bytes(b"the user's")
+
+    result = run(mini, batch_csv(tmp_path / "two.csv", ["beta"]), out)
+
+    assert result.exit_code == 6, result.output
+    assert "failed: beta: " in result.output and "not written by" in result.output
+    assert (out / "beta.xlsx").read_bytes() == b"the user's"
+    assert listing(out) == ["beta.xlsx", "index.csv"]  # the builder's Beta.xlsx, now stale, is gone
+
+
 def test_an_entity_named_like_the_data_file_does_not_overwrite_it(mini, tmp_path):
     out = tmp_path / "packs"
     out.mkdir()
@@ -171,7 +186,7 @@ def test_index_csv_cells_are_text_a_spreadsheet_will_not_run_and_totals_stay_num
     assert result.exit_code == 0, result.output
     rows = index(out)
     assert [r["entity"] for r in rows] == [
-        "'=HYPERLINK(\"http://x\",\"y\")",
+        '\'=HYPERLINK("http://x","y")',
         "'+1",
         "'@SUM(1)",
         "'-5",
@@ -206,6 +221,15 @@ def test_a_reason_or_name_with_line_breaks_stays_on_one_line(mini, tmp_path):
     assert len(lines) == 3  # header and one line per entity
     assert lines[1].startswith("Good,failed,,") and "cost\\n=1+1" in lines[1]
     assert lines[2].startswith("Two\\nLines,built,Two_Lines.xlsx,")
+
+
+def test_control_characters_of_a_failed_entity_never_reach_the_terminal(mini, tmp_path):
+    data = batch_csv(tmp_path / "e.csv", ["Red\x1b[31m"], bad={"Red\x1b[31m": "15O"})
+
+    result = run(mini, data, tmp_path / "packs")
+
+    assert result.exit_code == 6, result.output
+    assert "\x1b" not in result.output and "failed: Red\\x1b[31m: " in result.output
 
 
 # 3. Names every file system takes, readable and distinct.
