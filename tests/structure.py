@@ -163,11 +163,13 @@ def _workbook(
     ids: set[str] = set()
     for sheet, name in zip(sheets, names, strict=True):
         # Excel's rules: at most 31 UTF-16 units, none of []:*?/\, no apostrophe at either end,
-        # unique without regard to case.
+        # not "History" (reserved for its change history), unique without regard to case.
         if not name or len(name.encode("utf-16-le")) // 2 > 31:
             problems.append(f"{book}: sheet name {name!r} is empty or longer than 31 characters")
         if BAD_SHEET_CHARS.search(name) or name.startswith("'") or name.endswith("'"):
             problems.append(f"{book}: sheet name {name!r} has a character Excel refuses")
+        if name.casefold() == "history":
+            problems.append(f"{book}: sheet name {name!r} is reserved by Excel")
         if name.casefold() in seen:
             problems.append(f"{book}: sheet name {name!r} is used twice (Excel ignores case)")
         seen.add(name.casefold())

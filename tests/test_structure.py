@@ -101,6 +101,7 @@ BREAKAGES = {
         "longer than 31 characters",
     ),
     "sheet name with a bracket": ({BOOK: sub('name="Income"', 'name="In[come"')}, None, "a character Excel refuses"),
+    "sheet named History": ({BOOK: sub('name="Income"', 'name="HISTORY"')}, None, "is reserved by Excel"),
     "sheet names equal but for case": ({BOOK: sub('name="Income"', 'name="CONTENTS"')}, None, "is used twice"),
     "sheet renamed from the plan": ({BOOK: sub('name="Income"', 'name="Incom"')}, None, "planned"),
     "hidden active sheet": (
