@@ -16,7 +16,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from builder.errors import Problem, ReportError, Source, TieOutError
+from builder.errors import Problem, ReportError, SchedulerError, Source, TieOutError
 from builder.spec import Figure, Report
 
 INDEX = "index.csv"
@@ -168,6 +168,34 @@ def run_batch(
             stale.unlink(missing_ok=True)
     write_index(out_dir / INDEX, ordered, report.key_totals)
     return ordered
+
+
+SCHEDULER_TIMEOUT = 5  # seconds to reach a Dask scheduler: long enough for a remote cluster, short for a typo
+
+
+def connect_scheduler(address: str):
+    """A Dask client for `address`; SchedulerError for an address that is not one, or a
+    scheduler that does not answer within SCHEDULER_TIMEOUT."""
+    from urllib.parse import urlsplit
+
+    try:
+        from distributed import Client  # the optional 'dask' extra
+    except ImportError:
+        raise SchedulerError("--scheduler needs the 'dask' extra: pip install 'report-builder[dask]'") from None
+    # A malformed address is refused here: distributed leaves a half-made Client whose
+    # clean-up prints a traceback ten seconds later.
+    try:
+        parts = urlsplit(address)
+        usable = bool(parts.scheme and parts.hostname and parts.port is not None)
+    except ValueError:
+        usable = False
+    if not usable:
+        raise SchedulerError(f"--scheduler {address!r}: expected an address like tcp://host:8786")
+    try:
+        return Client(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
+    except Exception as exc:  # noqa: BLE001 - distributed raises OSError, ValueError, TypeError, TimeoutError...
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise SchedulerError(f"--scheduler {address!r}: cannot connect: {reason}") from None
 
 
 def load_batch(data: Any) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from builder.errors import BatchFailed, EngineMissing, ReportError, TieOutError, VerifyError
+from builder.errors import BatchFailed, EngineMissing, ReportError, SchedulerError, TieOutError, VerifyError
 
 REPORT = click.argument("report", required=False, type=click.Path(path_type=Path))
 
@@ -31,7 +31,7 @@ class _Group(click.Group):
             )
             click.echo(f"{exc}{hint}.", err=True)
             ctx.exit(exc.exit_code)
-        except (VerifyError, EngineMissing, BatchFailed) as exc:
+        except (VerifyError, EngineMissing, BatchFailed, SchedulerError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -130,12 +130,12 @@ def new(directory: Path) -> None:
 @click.option("--allow-breaks", is_flag=True, help="Write an entity's workbook even if a tie-out check breaks.")
 def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str | None, allow_breaks: bool) -> None:
     """Build REPORT once per entity of --data, in parallel; list them all in index.csv."""
-    from builder.batch import INDEX, load_batch, printable, run_batch
+    from builder.batch import INDEX, connect_scheduler, load_batch, printable, run_batch
 
     entities = len(load_batch(data))
     executor, client = None, None
     if scheduler:
-        client = _connect(scheduler)
+        client = connect_scheduler(scheduler)
         executor = client.get_executor()
     failed = []
     try:
@@ -157,37 +157,6 @@ def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str 
         click.echo(f"failed: {printable(result.entity)}: {printable(result.reason)}", err=True)
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(results)} entities failed")
-
-
-SCHEDULER_TIMEOUT = 5  # seconds to reach a Dask scheduler: long enough for a remote cluster, short for a typo
-
-
-def _connect(address: str):
-    """A Dask client for `address`, or one line and exit 2: an address that is not one, or
-    a scheduler that does not answer within SCHEDULER_TIMEOUT, is the user's to fix."""
-    try:
-        from distributed import Client  # the optional 'dask' extra
-    except ImportError:
-        click.echo("error: --scheduler needs the 'dask' extra: pip install 'report-builder[dask]'", err=True)
-        sys.exit(2)
-    # A malformed address is refused here: distributed leaves a half-made Client whose
-    # clean-up prints a traceback ten seconds later.
-    from urllib.parse import urlsplit
-
-    try:
-        parts = urlsplit(address)
-        usable = bool(parts.scheme and parts.hostname and parts.port is not None)
-    except ValueError:
-        usable = False
-    if not usable:
-        click.echo(f"error: --scheduler {address!r}: expected an address like tcp://host:8786", err=True)
-        sys.exit(2)
-    try:
-        return Client(address, timeout=SCHEDULER_TIMEOUT, set_as_default=False)
-    except Exception as exc:  # noqa: BLE001 - distributed raises OSError, ValueError, TypeError, TimeoutError...
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        click.echo(f"error: --scheduler {address!r}: cannot connect: {reason}", err=True)
-        sys.exit(2)
 
 
 @main.command()
