@@ -42,7 +42,7 @@ def read_number(text: Any) -> tuple[float, bool] | str:
         return f"expected a number, found {text!r}"
     if isinstance(text, float):
         why = beyond_excel(text)
-        return f"{text!r} {why}" if why else (float(text), False)
+        return f"{float(text)!r} {why}" if why else (float(text), False)
     typed = str(text).strip(" \t")  # spaces around a figure are not part of it, in Excel either
     shown = repr(typed if len(typed) <= 40 else typed[:20] + "..." + typed[-10:])
     percent = typed.endswith("%")
