@@ -142,11 +142,11 @@ def test_a_check_beyond_excels_range(mini):
 
 
 def test_a_footed_column_of_large_figures_builds(mini):
-    # ROUND of 1e20 to 9 decimals needed more than Decimal's default 28 digits.
+    # Footing rounds 1e22 / 150 to 9 decimals: 29 digits, more than Decimal's default 28.
     edit(mini.parent / "layout.yaml", "sheet: Income", "sheet: Income\nrounding: foot")
-    edit(mini.parent / "data.csv", "product,2024,120", "product,2024,1e20")
+    edit(mini.parent / "data.csv", "product,2024,120", "product,2024,1e22")
     out = built(mini)
-    assert openpyxl.load_workbook(out)["Data"]["D2"].value == 1e20
+    assert openpyxl.load_workbook(out)["Data"]["D2"].value == 1e22
 
 
 @pytest.mark.parametrize(
