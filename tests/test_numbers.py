@@ -95,6 +95,16 @@ def test_an_fx_rate_of_17_digits_is_refused(mini):
     refused(mini, "report.yaml:7:", "17 significant digits")
 
 
+def test_a_subnormal_scale_or_tolerance_is_refused(mini):
+    layout = mini.parent / "layout.yaml"
+    layout.write_text(
+        layout.read_text()
+        + "scale: 1.0e-320\nchecks:\n  - {name: tiny, left: revenue, right: revenue, tolerance: 1.0e-320}\n"
+    )
+    out = refused(mini, "layout.yaml:1:", "sheet 'Income': scale: 1e-320", "layout.yaml:23:", "check 'tiny': tolerance")
+    assert out.count("smaller than Excel's smallest number") == 2
+
+
 def test_a_conversion_beyond_excels_range_names_the_figure_and_the_rate(mini):
     edit(mini, "150.0", "0.5")
     edit(mini.parent / "data.csv", "product,2024,120", "product,2024,9.9e307")
@@ -216,8 +226,7 @@ def test_typed_forms_excel_reads_are_kept_exactly(mini):
         '{id: cost, label: Cost}\n  - {id: margin, label: Margin, number_format: "0.0%"}',
     )
     data = mini.parent / "data.csv"
-    edit(data, "product,2024,120", '"1,200"')  # a quoted field, as a spreadsheet saves it
-    edit(data, '"1,200"', 'product,2024,"1,200"')
+    edit(data, "product,2024,120", 'product,2024,"1,200"')  # a quoted field, as a spreadsheet saves it
     edit(data, "product,2023,100", "product,2023, 100 ")
     edit(data, "service,2024,80", "service,2024,+8e1")
     edit(data, "service,2023,50", "service,2023,123456789012345")
