@@ -11,7 +11,7 @@ from typing import Any
 
 from builder.errors import Problem, ReportError, Source
 from builder.figures import Figures, PercentFigure
-from builder.numbers import EXCEL_DIGITS, TOO_SMALL, beyond_excel, significant_digits
+from builder.numbers import EXCEL_DIGITS, EXCEL_LARGEST, EXCEL_SMALLEST, TOO_SMALL, beyond_excel, significant_digits
 from builder.spec import Figure
 
 TIDY = ("line", "period", "value")
@@ -44,19 +44,24 @@ def read_number(text: Any) -> tuple[float, bool] | str:
         why = beyond_excel(text)
         return f"{float(text)!r} {why}" if why else (float(text), False)
     typed = str(text).strip(" \t")  # spaces around a figure are not part of it, in Excel either
-    shown = repr(typed if len(typed) <= 40 else typed[:20] + "..." + typed[-10:])
     percent = typed.endswith("%")
     body = typed[:-1].rstrip(" ") if percent else typed
     if not (_PLAIN.fullmatch(body) or _GROUPED.fullmatch(body)):
         return f"expected a number, found {text!r}{_hint(body)}"
-    digits = significant_digits(body)
-    if digits > EXCEL_DIGITS:
-        return f"{shown} has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
+    # Counting digits only when there may be too many: a long statement has a million figures.
+    if len(body) > EXCEL_DIGITS and (digits := significant_digits(body)) > EXCEL_DIGITS:
+        return f"{_shown(typed)} has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
     value = float(body.replace(",", ""))
     if percent:
         value /= 100
-    why = TOO_SMALL if value == 0 and digits else beyond_excel(value)  # 1e-400 reads as 0.0
-    return f"{shown} {why}" if why else (value, percent)
+    if EXCEL_SMALLEST <= abs(value) <= EXCEL_LARGEST:
+        return value, percent
+    why = TOO_SMALL if value == 0 and significant_digits(body) else beyond_excel(value)  # 1e-400 reads as 0.0
+    return f"{_shown(typed)} {why}" if why else (value, percent)
+
+
+def _shown(typed: str) -> str:
+    return repr(typed if len(typed) <= 40 else typed[:20] + "..." + typed[-10:])
 
 
 def _hint(body: str) -> str:
