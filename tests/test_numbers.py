@@ -138,6 +138,14 @@ def test_a_change_beyond_excels_range(mini):
     refused(mini, "'product' in column 'chg'", "data.csv:3", "data.csv:2")
 
 
+def test_a_percentage_beyond_excels_range(mini):
+    data = mini.parent / "data.csv"
+    edit(data, "product,2024,120", "product,2024,1e-300")
+    edit(data, "service,2024,80", "service,2024,0")
+    edit(data, "cost,2024,150", "cost,2024,1e10")
+    refused(mini, "layout.yaml:18:", "'cost' in column 'pct'", "data.csv:2 = 1e-300", "data.csv:6 = 10000000000")
+
+
 def test_a_footed_column_beyond_excels_range_names_the_figure(mini):
     edit(mini.parent / "layout.yaml", "sheet: Income", "sheet: Income\nrounding: foot")
     edit(mini, "150.0", "0.5")
