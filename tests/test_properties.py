@@ -66,7 +66,8 @@ def statements(draw):
         ],
         "rows": rows,
     }
-    fx = draw(st.floats(0.01, 1000, allow_nan=False, allow_infinity=False))
+    # At most 15 significant digits, as Excel holds a typed number (more is refused).
+    fx = float(f"{draw(st.floats(0.01, 1000, allow_nan=False, allow_infinity=False)):.15g}")
     return layout, data, fx
 
 
