@@ -3,6 +3,8 @@ the same validation and errors apply to each."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import openpyxl
 import pandas as pd
 import pytest
@@ -43,7 +45,8 @@ def test_excel_sheet(tmp_path, reference):
     sheet.title = "data"
     sheet.append(["line", "period", "value"])
     for row in pd.read_csv(DATA, dtype=str).itertuples(index=False):
-        value = float(row.value[:-1]) / 100 if row.value.endswith("%") else float(row.value)
+        # 86.9% typed in Excel is held as 0.869, the double nearest the decimal value.
+        value = float(Decimal(row.value[:-1]) / 100) if row.value.endswith("%") else float(row.value)
         sheet.append([row.line, row.period, value])
     book.save(tmp_path / "data.xlsx")
     assert statement_values(builder.build(EXAMPLE, tmp_path / "x.xlsx", data=tmp_path / "data.xlsx").path) == reference

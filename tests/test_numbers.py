@@ -249,3 +249,13 @@ def test_typed_forms_excel_reads_are_kept_exactly(mini):
     assert values[("margin", "2024")] == 0.125
     assert values[("margin", "2023")] == 0.4
     assert all(math.isfinite(v) for v in values.values())
+
+
+def test_a_typed_percentage_is_held_as_excel_holds_it(example_workbook):
+    # data.csv types cs_vas as 86.9% and 86.8%: Excel holds 0.869 and 0.868, not 0.8690000000000001.
+    import openpyxl
+
+    data = openpyxl.load_workbook(example_workbook, read_only=True)["Data"]
+    held = {(line, period): value for line, _, period, value, _ in data.iter_rows(min_row=2, values_only=True)}
+    assert repr(held[("cs_vas", "2Q04")]) == "0.869"
+    assert repr(held[("cs_vas", "1Q04")]) == "0.868"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv as _csv  # the standard module: reading a CSV needs no pandas import
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +52,12 @@ def read_number(text: Any) -> tuple[float, bool] | str:
     # Counting digits only when there may be too many: a long statement has a million figures.
     if len(body) > EXCEL_DIGITS and (digits := significant_digits(body)) > EXCEL_DIGITS:
         return f"{_shown(typed)} has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
-    value = float(body.replace(",", ""))
     if percent:
-        value /= 100
+        # In decimal, then to the nearest double: 86.9% is 0.869 as Excel holds it; float
+        # division would give 0.8690000000000001, a figure other than the one typed.
+        value = float(Decimal(body.replace(",", "")) / 100)
+    else:
+        value = float(body.replace(",", ""))
     if EXCEL_SMALLEST <= abs(value) <= EXCEL_LARGEST:
         return value, percent
     why = TOO_SMALL if value == 0 and significant_digits(body) else beyond_excel(value)  # 1e-400 reads as 0.0
