@@ -12,6 +12,7 @@ from typing import Any
 
 from builder.errors import Problem, ReportError, Source
 from builder.figures import Figures
+from builder.load.yamlsrc import not_utf8
 from builder.spec import Figure
 
 TIDY = ("line", "period", "value")
@@ -88,15 +89,20 @@ def _from_csv(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
         handle = open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "data file not found")) from None
+    except IsADirectoryError:
+        raise ReportError(Problem(Source(str(path)), "the data file is a folder; expected a file")) from None
     except OSError as exc:
-        raise ReportError(Problem(Source(str(path)), f"cannot read the data file: {exc}")) from None
+        raise ReportError(Problem(Source(str(path)), f"cannot read the data file: {exc.strerror or exc}")) from None
     reader = _csv.reader(handle)
     file = str(path)  # one string for every figure's source, not one each
     try:
         header = next((row for row in reader if any(cell.strip() for cell in row)), None)
-    except (_csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
         handle.close()
-        raise ReportError(Problem(Source(file), f"cannot read the data file as CSV: {exc}")) from None
+        raise ReportError(_not_utf8(path)) from None
+    except _csv.Error as exc:
+        handle.close()
+        raise ReportError(Problem(Source(file, reader.line_num), f"cannot read the data file as CSV: {exc}")) from None
     if header is None:
         handle.close()
         raise ReportError(Problem(Source(file, 1), "the data file is empty"))
@@ -117,10 +123,26 @@ def _csv_rows(handle, reader, file: str, width: int) -> Iterator:
                     problems.append(Problem(Source(file, reader.line_num), found))
                 elif not problems:
                     yield Source(file, reader.line_num), row
-        except (_csv.Error, UnicodeDecodeError) as exc:
-            raise ReportError(Problem(Source(file), f"cannot read the data file as CSV: {exc}")) from None
+        except UnicodeDecodeError:
+            raise ReportError(_not_utf8(Path(file))) from None
+        except _csv.Error as exc:
+            where = Source(file, reader.line_num)
+            raise ReportError(Problem(where, f"cannot read the data file as CSV: {exc}")) from None
     if problems:
         raise ReportError(problems)
+
+
+def _not_utf8(path: Path) -> Problem:
+    """The first line that is not UTF-8. The text decoder reports an offset into its
+    buffer, not the file, so the file is read again line by line (only when it fails)."""
+    with open(path, "rb") as raw:
+        for n, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problem = not_utf8(str(path), line, exc)
+                return Problem(Source(str(path), n, problem.source.column), problem.message)
+    return Problem(Source(str(path)), "the file is not UTF-8 text; save it as UTF-8")
 
 
 def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
@@ -130,6 +152,8 @@ def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "data file not found")) from None
+    except IsADirectoryError:
+        raise ReportError(Problem(Source(str(path)), "the data file is a folder; expected a file")) from None
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
         raise ReportError(Problem(Source(str(path)), f"cannot read the data file as a workbook: {exc}")) from None
     sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
