@@ -1,0 +1,208 @@
+"""Inputs built to hurt the builder, or simply odd: each is refused at once with its file
+and line, exit code 2, no traceback, bounded time and memory, and nothing written."""
+
+from __future__ import annotations
+
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from builder import ReportError, build
+from builder.cli import main
+
+FILES = ["data.csv", "layout.yaml", "report.yaml"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1))
+
+
+def refused(report: Path, *extra: str, files: list[str] | None = None) -> str:
+    """Build `report` through the CLI; assert it is refused as bad input and nothing is
+    written or left behind in the output's folder. Returns what it printed."""
+    out_dir = report.parent / "out"
+    out_dir.mkdir()
+    result = CliRunner().invoke(main, ["build", str(report), "--out", str(out_dir / "out.xlsx"), *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert list(out_dir.iterdir()) == []
+    expected = sorted((files or FILES) + ["out"])
+    assert sorted(p.name for p in report.parent.iterdir()) == expected
+    return result.output
+
+
+def _limited(max_bytes: int):
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+    return limit
+
+
+def run_limited(
+    report: Path, seconds: float = 20, max_bytes: int = 1 << 30
+) -> tuple[subprocess.CompletedProcess, float]:
+    """`report-builder check` in a process that may use at most `max_bytes` of memory."""
+    exe = Path(sys.executable).parent / "report-builder"
+    start = time.monotonic()
+    done = subprocess.run(
+        [str(exe), "check", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+        preexec_fn=_limited(max_bytes),
+    )
+    return done, time.monotonic() - start
+
+
+# ---------------------------------------------------------------- 1. billion laughs
+
+LAUGHS = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'] + [
+    f"{b}: &{b} [{', '.join([f'*{a}'] * 9)}]" for a, b in zip("abcdefghi", "bcdefghij", strict=True)
+]  # j expands to 9**10 values, in about 600 bytes
+
+
+@pytest.mark.parametrize("where", ["unknown key", "notes", "report"])
+def test_nested_aliases_are_refused_at_once_in_bounded_memory(where, mini):
+    layout = mini.parent / "layout.yaml"
+    if where == "unknown key":
+        layout.write_text(layout.read_text() + "laughs:\n" + "".join(f"  {line}\n" for line in LAUGHS))
+        bomb, line = layout, 27
+    elif where == "notes":
+        items = [re.sub(r"^\w+: ", "- ", x) for x in LAUGHS]
+        edit(layout, 'notes: ["At JPY {fx:0.00} = $1."]', "notes:\n" + "".join(f"  {x}\n" for x in items))
+        bomb, line = layout, 26
+    else:
+        mini.write_text(mini.read_text() + "laughs:\n" + "".join(f"  {x}\n" for x in LAUGHS))
+        bomb, line = mini, 16
+    done, seconds = run_limited(mini, seconds=20, max_bytes=1 << 30)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    # The alias that first passes the limit: the first *e (66,430 values each), on f's line.
+    assert f"{bomb.name}:{line}:" in done.stderr
+    assert "aliases (here *e) expand the file by more than 100,000 values" in done.stderr
+    assert seconds < 10
+
+
+def test_aliases_that_share_a_little_are_fine(mini, tmp_path):
+    layout = mini.parent / "layout.yaml"
+    edit(
+        layout, "      - {id: jpy_p, kind: amount, header: JPY}", "      - &jpy {id: jpy_p, kind: amount, header: JPY}"
+    )
+    edit(layout, "  - {id: cost, label: Cost}", "  - {id: cost, label: Cost, show: &both [amount, convert]}")
+    edit(layout, "style: grand_total}", "style: grand_total, show: *both}")
+    result = CliRunner().invoke(main, ["check", str(mini)])
+    assert result.exit_code == 0, result.output
+
+
+# ---------------------------------------------------------------- 2. deep nesting
+
+
+@pytest.mark.parametrize("depth", [65, 256, 1000, 100_000])
+def test_deep_nesting_is_refused_with_its_line(depth, mini):
+    layout = mini.parent / "layout.yaml"
+    layout.write_text(layout.read_text() + "deep: " + "[" * depth + "]" * depth + "\n")
+    output = refused(mini)
+    assert "layout.yaml:21:" in output
+    assert "nest more than 64 levels" in output or "maximum nesting depth" in output
+
+
+def test_deep_mappings_are_refused_with_their_line(mini):
+    layout = mini.parent / "layout.yaml"
+    layout.write_text(layout.read_text() + "".join("  " * i + f"k{i}:\n" for i in range(300)) + "  " * 300 + "x\n")
+    output = refused(mini)
+    assert "layout.yaml:85:" in output and "nest more than 64 levels" in output
+
+
+def test_nesting_just_under_the_cap_is_not_refused_for_depth(mini):
+    layout = mini.parent / "layout.yaml"
+    layout.write_text(layout.read_text() + "deep: " + "[" * 63 + "]" * 63 + "\n")
+    output = refused(mini)
+    assert "unknown key 'deep'" in output and "levels" not in output
+
+
+# ---------------------------------------------------------------- 3. a file that is not a mapping
+
+NOT_A_MAPPING = {
+    "text": ("just some text\n", "found text"),
+    "a list": ("- sheet: Income\n- rows: []\n", "found a list"),
+    "a number": ("42\n", "found a number"),
+    "null": ("~\n", "found nothing (null)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_A_MAPPING))
+@pytest.mark.parametrize("which", ["layout.yaml", "report.yaml"])
+def test_a_file_that_is_not_a_mapping_is_named(case, which, mini):
+    text, found = NOT_A_MAPPING[case]
+    (mini.parent / which).write_text(text)
+    output = refused(mini)
+    what = "layout" if which == "layout.yaml" else "report"
+    assert f"error: {mini.parent / which}:1" in output
+    assert f"a {what} file must be a mapping of keys" in output and found in output
+    assert "None" not in output
+
+
+# ---------------------------------------------------------------- 4. a folder for a file
+
+
+@pytest.mark.parametrize("key, old", [("layouts", "layouts: [layout.yaml]"), ("data", "data: data.csv")])
+def test_a_folder_given_as_a_file_is_named_a_folder(key, old, mini):
+    (mini.parent / "sub").mkdir()
+    edit(mini, old, f"{key}: [sub]" if key == "layouts" else f"{key}: sub")
+    output = refused(mini, files=FILES + ["sub"])
+    line = 8 if key == "layouts" else 9
+    assert f"report.yaml:{line}:" in output and "is a folder; expected a file" in output
+    assert "not found" not in output
+
+
+def test_a_folder_given_as_the_report_is_named_a_folder(mini):
+    (mini.parent / "sub").mkdir()
+    output = refused(mini.parent / "sub", files=FILES + ["sub"])
+    assert "sub: is a folder; expected a YAML file" in output
+
+
+@pytest.mark.parametrize("name", ["figures.csv", "figures.xlsx"])
+def test_a_folder_given_as_data_to_the_api_is_named_a_folder(name, mini, tmp_path):
+    (mini.parent / name).mkdir()
+    with pytest.raises(ReportError) as caught:
+        build(mini, tmp_path / "out.xlsx", data=mini.parent / name)
+    assert [str(p) for p in caught.value.problems] == [
+        f"{mini.parent / name}: the data file is a folder; expected a file"
+    ]
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+# ---------------------------------------------------------------- 5. not UTF-8
+
+
+def test_a_latin1_data_file_names_the_line(mini):
+    data = mini.parent / "data.csv"
+    data.write_bytes(data.read_bytes().replace(b"cost,2023,120", b"co\xfbt,2023,120"))
+    output = refused(mini)
+    assert "data.csv:7:3: the file is not UTF-8 text (byte 0xfb); save it as UTF-8" in output
+    assert "position" not in output
+
+
+def test_a_latin1_byte_deep_in_a_large_data_file_names_its_line(mini):
+    data = mini.parent / "data.csv"
+    # Past the text decoder's first buffer, so the error is raised while rows stream.
+    padding = b"".join(b"product,2024,120\n" for _ in range(5000))
+    data.write_bytes(data.read_bytes() + padding + b"caf\xe9,2024,1\n")
+    output = refused(mini)
+    assert "data.csv:5008:4: the file is not UTF-8 text (byte 0xe9)" in output
+
+
+def test_a_latin1_yaml_file_names_the_line(mini):
+    layout = mini.parent / "layout.yaml"
+    layout.write_bytes(layout.read_bytes().replace(b"label: Cost}", b"label: Co\xfbt}"))
+    output = refused(mini)
+    assert "layout.yaml:18:25: the file is not UTF-8 text (byte 0xfb); save it as UTF-8" in output
