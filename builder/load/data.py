@@ -173,6 +173,18 @@ def _from_frame(frame) -> tuple[tuple[list[str], Source], Iterator]:
     return ([str(c) for c in frame.columns], Source("<DataFrame>", 1)), rows
 
 
+def _unexpected_header(header: list[str]) -> str:
+    """What is wrong with a first line that is not a data file's header, without quoting it:
+    `data:` may point at any file (/etc/shadow), and an error must not show its content.
+    Only the column names the builder knows are named."""
+    known = [c for c in (*TIDY, ENTITY) if c in header]
+    has = f"has the column(s) {', '.join(known)}" if known else "names none of line, period, value"
+    return (
+        f"expected a header line of the columns line,period,value or line plus one column per period; "
+        f"the first line has {len(header)} column(s) and {has}"
+    )
+
+
 def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | tuple[str | None, Problem]]:
     """Figures, and (entity, problem) for each malformed line."""
     header, where = header_info
@@ -188,10 +200,7 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | t
         extra = ", ".join(c for c in keys if c not in TIDY)
         raise ReportError(Problem(where, f"expected the columns line,period,value (and entity), found also {extra}"))
     if not tidy and ("line" not in keys or len(keys) < 2 or "period" in keys or "value" in keys):
-        found = ",".join(header)
-        raise ReportError(
-            Problem(where, f"expected the columns line,period,value or line plus one column per period, found {found}")
-        )
+        raise ReportError(Problem(where, _unexpected_header(header)))
     index = {c: i for i, c in enumerate(header)}
     periods = [c for c in keys if c != "line"]
     seen: dict[str, str] = {}  # one string per distinct line id and period, however many figures share it
