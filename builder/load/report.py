@@ -9,7 +9,7 @@ from typing import Any
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
 from builder.load import schema
-from builder.load.yamlsrc import load_yaml, source_at
+from builder.load.yamlsrc import load_yaml, shown, source_at
 from builder.spec import Check, Column, Input, Layout, Period, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
@@ -197,7 +197,7 @@ def _date(doc) -> dt.date | None:
         return dt.date.fromisoformat(str(text))
     except ValueError:
         where = source_at(doc, ["date"])
-        raise ReportError(Problem(where, f"date: expected a date such as 2004-11-11, found {text!r}")) from None
+        raise ReportError(Problem(where, f"date: expected a date such as 2004-11-11, found {shown(text)}")) from None
 
 
 def _not_a_file(path: Path) -> str | None:

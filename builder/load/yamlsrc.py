@@ -160,7 +160,7 @@ class _Builder:
             key = self.value(key_event)
             value = self.value(loader.get_event())
             if not isinstance(key, str):
-                self.problems.append(Problem(_unpack(self.file, where), f"expected a text key, found {key!r}"))
+                self.problems.append(Problem(_unpack(self.file, where), f"expected a text key, found {shown(key)}"))
             elif key in out:
                 message = f"key '{key}' is given twice (first at line {out.key_source(key).line})"
                 self.problems.append(Problem(_unpack(self.file, where), message))
@@ -261,6 +261,17 @@ def not_utf8(file: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
     column = len(raw[line_start : exc.start].decode("utf-8")) + 1  # the bytes before it decode
     message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
     return Problem(Source(file, line, column), message)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: a collection by its kind (it may hold a whole file,
+    or an alias expanded), text cut short."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def source_at(doc: Any, path: list[Any] | tuple[Any, ...]) -> Source:
