@@ -206,3 +206,117 @@ def test_a_latin1_yaml_file_names_the_line(mini):
     layout.write_bytes(layout.read_bytes().replace(b"label: Cost}", b"label: Co\xfbt}"))
     output = refused(mini)
     assert "layout.yaml:18:25: the file is not UTF-8 text (byte 0xfb); save it as UTF-8" in output
+
+
+# ---------------------------------------------------------------- 6. another file's content
+# Rule: a file is quoted only once it is shown to be ours. A data file's cells are quoted
+# only after its header names the columns line,period,value (or line plus periods); before
+# that, only the column names the builder knows are named. A YAML file's unknown keys are
+# named, never their values; a value is quoted (cut at 60 characters) only under a key the
+# schema knows, and a file that is not a mapping is described, never quoted.
+
+SECRETS = {
+    "passwd": "root:x:0:0:SECRET-ROOT:/root:/bin/bash\nalice:x:1000:1000:SECRET-ALICE:/home/alice:/bin/sh\n",
+    "shadow": "root:$y$j9T$SECRETHASH$SECRETSALT:19000:0:99999:7:::\n",
+    "csv": "user,SECRET-COLUMN\nalice,SECRET-VALUE\n",
+    "yaml": "password: SECRET-VALUE\ntoken: {value: SECRET-TOKEN}\n",
+    "env": "API_KEY=SECRET-VALUE\nOTHER=SECRET-2\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SECRETS))
+@pytest.mark.parametrize("key", ["data", "layouts"])
+def test_an_absolute_path_to_another_file_is_never_quoted(kind, key, mini, tmp_path_factory):
+    secret = tmp_path_factory.mktemp("elsewhere") / kind
+    secret.write_text(SECRETS[kind])
+    if key == "data":
+        edit(mini, "data: data.csv", f"data: {secret}")
+    else:
+        edit(mini, "layouts: [layout.yaml]", f"layouts: [{secret}]")
+    output = refused(mini)
+    assert f"error: {secret}:1" in output
+    assert "SECRET" not in output and "bin/" not in output
+
+
+def test_a_header_names_only_the_columns_the_builder_knows(mini):
+    (mini.parent / "data.csv").write_text("period,value,SECRET-COLUMN\nSECRET-1,SECRET-2,SECRET-3\n")
+    output = refused(mini)
+    assert "data.csv:1: expected a header line of the columns line,period,value" in output
+    assert "the first line has 3 column(s) and has the column(s) period, value" in output
+    assert "SECRET" not in output
+
+
+@pytest.mark.parametrize(
+    "old, new, words",
+    [
+        ("sheet: Income", "sheet: [a, b]", "sheet: expected string, found a list"),
+        ("sheet: Income", "sheet: {a: SECRET}", "sheet: expected string, found a mapping"),
+        ("sheet: Income", "sheet: Income\nscale: '" + "x" * 500 + "'", "scale: expected number, found 'xxxx"),
+        ("sheet: Income", "sheet: Income\nnumber_format: '" + "x" * 500 + "'", "expected at most 255 character(s)"),
+        ("label: Cost}", "label: Cost, style: '" + "y" * 500 + "'}", "style: 'yyy"),
+    ],
+)
+def test_values_in_messages_are_described_or_cut_short(old, new, words, mini):
+    edit(mini.parent / "layout.yaml", old, new)
+    output = refused(mini)
+    assert words in output
+    assert "SECRET" not in output
+    assert all(len(line) < 400 for line in output.splitlines())
+
+
+def test_a_yaml_file_with_none_of_our_keys_is_not_listed(mini, tmp_path_factory):
+    secret = tmp_path_factory.mktemp("elsewhere") / "config.yaml"
+    secret.write_text("password: SECRET-VALUE\napi_token: SECRET-TOKEN\n")
+    edit(mini, "layouts: [layout.yaml]", f"layouts: [{secret}]")
+    output = refused(mini)
+    assert f"{secret}:1:1: a layout file needs the keys sheet, columns, rows; this file has none of them" in output
+    assert "SECRET" not in output and "password" not in output
+
+
+def test_an_unknown_key_that_is_not_a_name_is_not_quoted(mini):
+    layout = mini.parent / "layout.yaml"
+    layout.write_text(layout.read_text() + "root:$y$j9T$SECRETHASH:19000:0:99999:7:::\n")
+    output = refused(mini)
+    assert "layout.yaml:21:1: unknown key (not shown: it is not a name) in the file" in output
+    assert "SECRET" not in output
+
+
+# ---------------------------------------------------------------- 7. the key a user mistyped
+
+MISTYPED = {
+    "a group entry": (
+        "  - period: prior\n    columns:\n",
+        "  - group: Prior\n    lable_typo: x\n    columns:\n    - period: prior\n      columns:\n",
+        "layout.yaml:10:5: unknown key 'lable_typo' in columns.1; expected one of: columns, group",
+    ),
+    "a period block entry": (
+        "  - period: prior\n",
+        "  - period: prior\n    haeder: Prior\n",
+        "layout.yaml:10:5: unknown key 'haeder' in columns.1; did you mean 'header'?",
+    ),
+    "a plain column": (
+        "header: Change}",
+        "haeder: Change}",
+        "layout.yaml:12:55: unknown key 'haeder' in columns.2; did you mean 'header'?",
+    ),
+    "a period block in a group": (
+        "  - period: prior\n    columns:\n",
+        "  - group: Prior\n    columns:\n    - period: prior\n      colums:\n",
+        "layout.yaml:12:7: unknown key 'colums' in columns.1.columns.0; did you mean 'columns'?",
+    ),
+    "a column in a group": (
+        "  - {id: chg, kind: change,",
+        "  - group: Changes\n    columns:\n    - {id: chg, knd: change,",
+        "layout.yaml:14:17: unknown key 'knd' in columns.2.columns.0; did you mean 'kind'?",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MISTYPED))
+def test_a_mistyped_key_is_named_whatever_the_entry(case, mini):
+    old, new, expected = MISTYPED[case]
+    edit(mini.parent / "layout.yaml", old, new)
+    output = refused(mini)
+    assert expected in output
+    assert "unknown key 'columns'" not in output and "unknown key 'group'" not in output
+    assert output.count("error:") == 1
