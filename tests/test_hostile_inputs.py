@@ -320,3 +320,45 @@ def test_a_mistyped_key_is_named_whatever_the_entry(case, mini):
     assert expected in output
     assert "unknown key 'columns'" not in output and "unknown key 'group'" not in output
     assert output.count("error:") == 1
+
+
+# ---------------------------------------------------------------- 8. periods with one label
+
+TWIN_PERIODS = (
+    '  prior: {key: "2023", label: "Dec 31, 2023"}\n',
+    '  prior: {key: "2023", label: "Dec 31, 2023"}\n  ytd: {key: "YTD24", label: "Dec 31, 2024"}\n',
+)
+
+
+def test_a_period_is_named_by_key_where_its_label_repeats(mini):
+    edit(mini, *TWIN_PERIODS)
+    edit(mini.parent / "layout.yaml", "rows:\n", "checks:\n  - {name: YTD, left: 'product[ytd]', right: 0}\nrows:\n")
+    output = refused(mini)
+    assert "layout.yaml:14:5: 'product' is needed for Dec 31, 2024 (YTD24), but sheet 'Income'" in output
+
+
+def test_an_evaluation_error_names_the_period_by_key_where_its_label_repeats(mini):
+    edit(mini, *TWIN_PERIODS)
+    edit(
+        mini.parent / "layout.yaml",
+        "{id: cost, label: Cost}",
+        "{id: cost, label: Cost}\n  - {id: margin, label: M, formula: profit / (cost - cost)}",
+    )
+    output = refused(mini)
+    assert "layout.yaml:19:5: 'margin' in column 'usd' (Dec 31, 2024 (2024)): division by zero" in output
+
+
+def test_a_broken_check_names_the_period_by_key_where_its_label_repeats(mini):
+    edit(mini, *TWIN_PERIODS)
+    edit(mini.parent / "layout.yaml", "rows:\n", "checks:\n  - {name: Tie, left: product, right: 0}\nrows:\n")
+    result = CliRunner().invoke(main, ["check", str(mini)])
+    assert result.exit_code == 3, result.output
+    assert "BREAK: Tie (Income, Dec 31, 2024 (2024))" in result.output
+    assert "BREAK: Tie (Income, Dec 31, 2023)" in result.output  # a label no other period has
+
+
+def test_a_label_no_other_period_has_is_named_as_it_is(mini):
+    edit(mini.parent / "layout.yaml", "rows:\n", "checks:\n  - {name: Tie, left: product, right: 0}\nrows:\n")
+    result = CliRunner().invoke(main, ["check", str(mini)])
+    assert result.exit_code == 3, result.output
+    assert "BREAK: Tie (Income, Dec 31, 2024):" in result.output
