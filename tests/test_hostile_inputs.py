@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -362,3 +363,135 @@ def test_a_label_no_other_period_has_is_named_as_it_is(mini):
     result = CliRunner().invoke(main, ["check", str(mini)])
     assert result.exit_code == 3, result.output
     assert "BREAK: Tie (Income, Dec 31, 2024):" in result.output
+
+
+# ---------------------------------------------------------------- 9, 10. names as Excel has them
+
+FX = "  fx: {value: 150.0, label: JPY per USD}\n"
+
+
+def add_input(report: Path, name: str) -> None:
+    edit(report, FX, FX + f"  '{name}': {{value: 2}}\n")  # quoted: TRUE is a YAML boolean
+
+
+@pytest.mark.parametrize("name", ["FX", "Fx"])
+def test_inputs_that_differ_only_in_case_are_refused(name, mini):
+    add_input(mini, name)
+    output = refused(mini)
+    assert f"report.yaml:8:3: input name '{name}' is the same name as 'fx' to Excel (names ignore case)" in output
+
+
+def test_a_row_id_that_is_an_input_name_in_another_case_is_refused(mini):
+    edit(mini.parent / "layout.yaml", "{id: cost, label: Cost}", "{id: FX, label: Cost}")
+    edit(mini.parent / "layout.yaml", "-cost]", "-FX]")
+    (mini.parent / "data.csv").write_text((mini.parent / "data.csv").read_text().replace("cost,", "FX,"))
+    output = refused(mini)
+    assert "layout.yaml:18:5: row id 'FX' is also the name of an input, 'fx' (Excel's names ignore case)" in output
+
+
+CELL_LIKE = {
+    "R1C1": "R1C1 style",
+    "RC": "R1C1 style",
+    "r": "R1C1 style",
+    "C12": "A1 style",  # also column C, row 12
+    "R2C": "R1C1 style",
+    "C1R2": "R1C1 style",  # XlsxWriter refuses it
+    "fx1": "A1 style",
+    "XFD1048576": "A1 style",
+    "AAD1": "A1 style",  # beyond XFD, but XlsxWriter refuses it
+}
+
+
+@pytest.mark.parametrize("name", sorted(CELL_LIKE))
+def test_an_input_named_like_a_cell_is_refused_before_writing(name, mini):
+    add_input(mini, name)
+    output = refused(mini)
+    assert f"report.yaml:8:3: input name '{name}': it looks like a cell reference ({CELL_LIKE[name]})" in output
+
+
+@pytest.mark.parametrize("name", ["TRUE", "false", "Print_Area", "auto_open"])
+def test_an_input_named_as_excel_reserves_is_refused(name, mini):
+    add_input(mini, name)
+    output = refused(mini)
+    assert f"report.yaml:8:3: input name '{name}': Excel reserves it" in output
+
+
+def test_an_input_name_over_255_characters_is_refused(mini):
+    add_input(mini, "n" * 256)
+    output = refused(mini)
+    assert "report.yaml:8:3: input name 'nnn" in output and "Excel allows names of 1 to 255 characters" in output
+
+
+@pytest.mark.parametrize("name", ["XFE1", "ABCD1", "fx_2024", "RC_rate", "R1C1x", "_C1", "n" * 255])
+def test_names_excel_accepts_are_defined_without_warnings(name, mini, tmp_path):
+    import openpyxl
+
+    add_input(mini, name)
+    out = tmp_path / "out.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # anything XlsxWriter warns about is a bug
+        result = CliRunner().invoke(main, ["build", str(mini), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert name in openpyxl.load_workbook(out).defined_names
+
+
+# ---------------------------------------------------------------- 11. sheet names
+
+
+def test_a_sheet_name_of_16_emoji_is_refused_counting_utf16_units(mini):
+    edit(mini.parent / "layout.yaml", "sheet: Income", "sheet: " + "\U0001f600" * 16)
+    output = refused(mini)
+    assert "layout.yaml:1:1: sheet name" in output
+    assert "Excel allows 1 to 31 characters; this one counts 32 (an emoji counts 2)" in output
+
+
+def test_a_sheet_name_of_15_emoji_and_a_letter_builds(mini, tmp_path):
+    import openpyxl
+
+    name = "\U0001f600" * 15 + "x"
+    edit(mini.parent / "layout.yaml", "sheet: Income", f"sheet: {name}")
+    out = tmp_path / "out.xlsx"
+    result = CliRunner().invoke(main, ["build", str(mini), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert name in openpyxl.load_workbook(out, read_only=True).sheetnames
+
+
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("History", "Excel reserves 'History'"),
+        ("HISTORY", "Excel reserves 'History'"),
+        ("contents", "clashes with a sheet the builder adds"),
+        ("DATA (2)", "clashes with a sheet the builder adds"),
+        ("İnputs", None),  # a dotted capital I is not i: a different name, built
+    ],
+)
+def test_sheet_names_excel_or_the_builder_reserve(name, words, mini, tmp_path):
+    edit(mini.parent / "layout.yaml", "sheet: Income", f"sheet: {name}")
+    if words is None:
+        result = CliRunner().invoke(main, ["check", str(mini)])
+        assert result.exit_code == 0, result.output
+        return
+    output = refused(mini)
+    assert "layout.yaml:1:1: sheet name" in output and words in output
+
+
+@pytest.mark.parametrize("first, second", [("Income", "INCOME"), ("Übersicht", "übersicht"), ("Straße", "STRASSE")])
+def test_two_sheets_whose_names_differ_only_in_case_are_refused(first, second, mini):
+    layout = mini.parent / "layout.yaml"
+    other = layout.read_text().replace("sheet: Income", f"sheet: {second}")
+    for rid in ("product", "service", "revenue", "cost", "profit"):
+        other = other.replace(f"id: {rid},", f"id: {rid}2,").replace(f"[{rid},", f"[{rid}2,")
+    other = (
+        other.replace("-cost]", "-cost2]").replace("service]", "service2]").replace("base: revenue", "base: revenue2")
+    )
+    (mini.parent / "other.yaml").write_text(other)
+    edit(layout, "sheet: Income", f"sheet: {first}")
+    edit(mini, "layouts: [layout.yaml]", "layouts: [layout.yaml, other.yaml]")
+    data = mini.parent / "data.csv"
+    data.write_text(
+        data.read_text() + "".join(f"{r}2,{p},1\n" for r in ("product", "service", "cost") for p in (2024, 2023))
+    )
+    output = refused(mini, files=FILES + ["other.yaml"])
+    assert f"other.yaml:1:1: sheet name '{second}' is used twice (as '{first}' at " in output
+    assert "Excel ignores case" in output and output.count("error:") == 1
