@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterator
 from builder.errors import Problem
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
+from builder.printing import page_setup
 from builder.spec import Layout, Report, Row
 
 MAX_SHEET_NAME = 31
 MAX_NAME = 255
+MAX_HEADER = 255  # a page header or footer, with its &-codes
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
@@ -299,6 +301,44 @@ def input_names(report: Report, figures: Figures) -> Iterator[Problem]:
         seen.setdefault(key, inp.name)
 
 
+def page_headers(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Each printed page's header and footer (company, statement title, report title, date)
+    fits Excel's 255 UTF-16 units; XlsxWriter would drop a longer one with a warning."""
+    pages = [("Contents", "Contents", False, report.source)]
+    for layout in report.layouts:
+        where = layout.text_source(layout.title[-1]) if layout.title else layout.sheet_source or layout.source
+        pages.append((layout.sheet, _header_title(report, layout), layout.unaudited, where))
+    for sheet, title, unaudited, where in pages:
+        setup = page_setup(report, title, None, None, unaudited=unaudited, rows=0)
+        for what, text in (("header", setup.header), ("footer", setup.footer)):
+            if utf16_len(text) > MAX_HEADER:
+                yield Problem(
+                    where,
+                    f"sheet '{sheet}': the printed page {what} (company, title, date) needs {utf16_len(text)} "
+                    f"characters with its codes; Excel allows {MAX_HEADER}: shorten the company or the title",
+                )
+
+
+def _header_title(report: Report, layout: Layout) -> str:
+    """The title a statement's page header shows: its last title line as resolve renders it,
+    or the sheet name when that line quotes an input (it is then a formula)."""
+    if not layout.title:
+        return layout.sheet
+    static = {"company": report.company, "title": report.title, "date": str(report.date or "")}
+    static.update({p.role: p.label for p in report.periods})
+    out = []
+    try:
+        for literal, field, spec, _ in string.Formatter().parse(layout.title[-1]):
+            out.append(literal)
+            if field is not None:
+                if field not in static:
+                    return layout.sheet  # an input, or a field `templates` refuses
+                out.append(static[field].upper() if spec == "upper" else static[field])
+    except ValueError:  # a stray brace: `templates` reports it
+        return layout.sheet
+    return "".join(out)
+
+
 def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
     """Each figure has a declared period and a row that uses it; none is given twice."""
     index = row_index(report)
@@ -381,6 +421,7 @@ CHECKS: tuple[Check, ...] = (
     no_cycles,
     templates,
     input_names,
+    page_headers,
     data_figures,
     excel_limits,
 )

@@ -495,3 +495,34 @@ def test_two_sheets_whose_names_differ_only_in_case_are_refused(first, second, m
     output = refused(mini, files=FILES + ["other.yaml"])
     assert f"other.yaml:1:1: sheet name '{second}' is used twice (as '{first}' at " in output
     assert "Excel ignores case" in output and output.count("error:") == 1
+
+
+# ---------------------------------------------------------------- 11's neighbour: page headers
+
+
+@pytest.mark.parametrize("company", ["C" * 226, "\U0001f4b0" * 113])
+def test_a_page_header_of_excels_255_characters_builds_without_warnings(company, mini, tmp_path):
+    """The mini statement's header is &L{company}&C&BStatement of income&B&R: 29 + the
+    company's length; its footer &L2024-12-31&CPage &P of 2&R{title}: 28 + the title's,
+    which is the company's. An emoji counts 2."""
+    edit(mini, "company: Example Co.", f"company: {company}")
+    out = tmp_path / "out.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # XlsxWriter drops a long header with a warning
+        result = CliRunner().invoke(main, ["build", str(mini), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_page_header_over_excels_255_characters_is_refused(mini):
+    edit(mini, "company: Example Co.", f"company: {'C' * 227}")
+    output = refused(mini)
+    assert "layout.yaml:2:22: sheet 'Income': the printed page header (company, title, date) needs 256" in output
+    assert "Excel allows 255" in output and output.count("error:") == 1
+
+
+def test_page_header_and_footer_lengths_count_utf16_units(mini):
+    edit(mini, "company: Example Co.", "company: " + "\U0001f4b0" * 114)
+    output = refused(mini)
+    assert "layout.yaml:2:22: sheet 'Income': the printed page header (company, title, date) needs 257" in output
+    assert "layout.yaml:2:22: sheet 'Income': the printed page footer (company, title, date) needs 256" in output
+    assert "report.yaml:1: sheet 'Contents': the printed page footer (company, title, date) needs 256" in output
