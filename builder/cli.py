@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from builder.errors import BatchFailed, EngineMissing, ReportError, TieOutError, VerifyError
+from builder.errors import BatchFailed, EngineMissing, ReportError, SchedulerError, TieOutError, VerifyError
 
 REPORT = click.argument("report", required=False, type=click.Path(path_type=Path))
 
@@ -31,7 +31,7 @@ class _Group(click.Group):
             )
             click.echo(f"{exc}{hint}.", err=True)
             ctx.exit(exc.exit_code)
-        except (VerifyError, EngineMissing, BatchFailed) as exc:
+        except (VerifyError, EngineMissing, BatchFailed, SchedulerError) as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
 
@@ -46,9 +46,9 @@ def main() -> None:
 
 
 def _report(report: Path | None) -> Path:
-    from builder.example import EXAMPLE
+    from builder.example import report_path
 
-    return report if report is not None else EXAMPLE
+    return report_path(report)
 
 
 @main.command()
@@ -59,16 +59,21 @@ def _report(report: Path | None) -> Path:
 @click.option("--allow-breaks", is_flag=True, help="Write the workbook even if a tie-out check breaks.")
 @click.option("--pdf", is_flag=True, help="Also write the printed pack as PDF beside the workbook (needs LibreOffice).")
 def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) -> None:
-    """Build REPORT (a report.yaml; default: the bundled example) into a workbook."""
+    """Build REPORT into a workbook.
+
+    REPORT is a report.yaml or a folder holding one; without it, the report.yaml of the
+    current folder, or the bundled example where there is none.
+    """
     from builder.api import build as build_workbook
-    from builder.example import default_output
+    from builder.example import default_output, describe
 
     path = _report(report)
     built = build_workbook(path, out or default_output(path), allow_breaks=allow_breaks)
     for result in built.breaks:
         click.echo(f"warning: {result.source}: {result}", err=True)
     holding = len(built.checks) - len(built.breaks)
-    click.echo(f"wrote {built.path}" + (f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""))
+    checks = f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""
+    click.echo(f"built {describe(path)} into {built.path}{checks}")
     if pdf:
         from builder.verify.libreoffice import export_pdf
 
@@ -81,14 +86,17 @@ def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) 
 @main.command()
 @REPORT
 def check(report: Path | None) -> None:
-    """Parse and validate REPORT without writing anything."""
+    """Load, validate and resolve REPORT (as `build` finds it) without writing anything."""
     from builder.api import breaks, plan
+    from builder.example import describe
 
-    workbook = plan(_report(report))
+    path = _report(report)
+    workbook = plan(path)
     broken = breaks(workbook)
     if broken:
         raise TieOutError(broken)
-    click.echo(f"ok: {len(workbook.checks)} checks hold" if workbook.checks else "ok")
+    checks = f": {len(workbook.checks)} checks hold" if workbook.checks else ""
+    click.echo(f"ok: {describe(path)}{checks}")
 
 
 @main.command()
@@ -98,7 +106,7 @@ def new(directory: Path) -> None:
     from builder.example import new_project
 
     report = new_project(directory)
-    click.echo(f"wrote {report}; build it with: report-builder build {report}")
+    click.echo(f"wrote {report}; build it with: cd {directory} && report-builder build")
 
 
 @main.command()
@@ -122,15 +130,12 @@ def new(directory: Path) -> None:
 @click.option("--allow-breaks", is_flag=True, help="Write an entity's workbook even if a tie-out check breaks.")
 def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str | None, allow_breaks: bool) -> None:
     """Build REPORT once per entity of --data, in parallel; list them all in index.csv."""
-    from builder.batch import INDEX, run_batch
-    from builder.load.data import load_entities
+    from builder.batch import INDEX, connect_scheduler, load_batch, printable, run_batch
 
-    entities = len(load_entities(data))
+    entities = len(load_batch(data))
     executor, client = None, None
     if scheduler:
-        from distributed import Client  # the optional 'dask' extra
-
-        client = Client(scheduler)
+        client = connect_scheduler(scheduler)
         executor = client.get_executor()
     failed = []
     try:
@@ -148,7 +153,8 @@ def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str 
     built = sum(1 for r in results if r.status == "built")
     click.echo(f"built {built}, failed {len(failed)}; index: {out_dir / INDEX}")
     for result in failed:
-        click.echo(f"failed: {result.entity}: {result.reason}", err=True)
+        # Control characters of a name or reason are shown escaped, never sent to the terminal.
+        click.echo(f"failed: {printable(result.entity)}: {printable(result.reason)}", err=True)
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(results)} entities failed")
 

@@ -70,6 +70,12 @@ class EngineFailed(EngineMissing):
     """LibreOffice ran but could not open or convert a workbook."""
 
 
+class SchedulerError(Exception):
+    """A --scheduler address that is not one, or a Dask scheduler that does not answer."""
+
+    exit_code = 2
+
+
 class BatchFailed(Exception):
     """Some entities of a batch were not built; the others were."""
 

@@ -1,17 +1,55 @@
-"""The bundled example (the IIJ 2Q FY2004 appendices) and `new`, which copies it."""
+"""The bundled example (the IIJ 2Q FY2004 release), which report a command takes, and `new`, which copies it."""
 
 from __future__ import annotations
 
 import shutil
+from importlib.resources import files
 from pathlib import Path
 
 from builder.errors import Problem, ReportError, Source
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE_DIR = ROOT / "examples" / "iij-2q-fy2004"
-EXAMPLE = EXAMPLE_DIR / "report.yaml"
-LAYOUTS = ROOT / "layouts"
+REPORT_FILE = "report.yaml"
+_EXAMPLE_NAME = "iij-2q-fy2004"
 _LAYOUT_PREFIX = "../../layouts/"
+
+
+def _bundled() -> Path:
+    """The folder holding examples/ and layouts/.
+
+    Installed from a wheel they are package data inside builder/bundled; in a checkout (an
+    editable install) they are where the repository keeps them, at its top level, because
+    an editable install does not map them into the package.
+    """
+    inside = Path(str(files("builder.bundled")))
+    if (inside / "layouts").is_dir():
+        return inside
+    return Path(__file__).resolve().parents[1]
+
+
+BUNDLED = _bundled()
+EXAMPLE_DIR = BUNDLED / "examples" / _EXAMPLE_NAME
+EXAMPLE = EXAMPLE_DIR / REPORT_FILE
+LAYOUTS = BUNDLED / "layouts"
+
+
+def report_path(given: Path | None) -> Path:
+    """The report a command works on.
+
+    A folder means its report.yaml. Without an argument: the report.yaml of the current
+    folder when there is one (a user in their own project means their report), else the
+    bundled example.
+    """
+    if given is None:
+        here = Path(REPORT_FILE)
+        return here if here.is_file() else EXAMPLE
+    return given / REPORT_FILE if given.is_dir() else given
+
+
+def describe(report: Path) -> str:
+    """How the output names a report: its path, or 'the bundled example' for the example."""
+    if Path(report).resolve() == EXAMPLE.resolve():
+        return f"the bundled example ({_EXAMPLE_NAME})"
+    return str(report)
 
 
 def default_output(report: Path) -> Path:
@@ -26,14 +64,22 @@ def new_project(target: Path) -> Path:
         raise ReportError(Problem(Source(str(target)), "exists and is not a folder; give a new or empty folder"))
     if target.exists() and any(target.iterdir()):
         raise ReportError(Problem(Source(str(target)), "the folder is not empty; give a new or empty folder"))
+    made = not target.exists()
     try:
         (target / "layouts").mkdir(parents=True, exist_ok=True)
         text = EXAMPLE.read_text(encoding="utf-8")
         for layout in sorted(LAYOUTS.glob("*.yaml")):
             shutil.copyfile(layout, target / "layouts" / layout.name)
         # The example points at the shared layouts/ of the repository; the copy has its own.
-        (target / "report.yaml").write_text(text.replace(_LAYOUT_PREFIX, "layouts/"), encoding="utf-8")
+        (target / REPORT_FILE).write_text(text.replace(_LAYOUT_PREFIX, "layouts/"), encoding="utf-8")
         shutil.copyfile(EXAMPLE_DIR / "data.csv", target / "data.csv")
     except OSError as exc:
+        # A half-made copy would look like a project: take back what was written.
+        if made:
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            shutil.rmtree(target / "layouts", ignore_errors=True)
+            for name in (REPORT_FILE, "data.csv"):
+                (target / name).unlink(missing_ok=True)
         raise ReportError(Problem(Source(str(target)), f"cannot write the copy there: {exc.strerror or exc}")) from None
-    return target / "report.yaml"
+    return target / REPORT_FILE

@@ -11,11 +11,13 @@ import ast
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
 from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
+
+from builder.numbers import EXCEL_DIGITS, TOO_SMALL, beyond_excel, significant_digits
 
 Value = float | str | None  # None is an empty cell
 
@@ -114,6 +116,14 @@ class Call(Expr):
 
 class EvalError(Exception):
     """An expression cannot be computed (division by zero, text in arithmetic)."""
+
+
+class OutOfRange(EvalError):
+    """A result Excel cannot hold: beyond 9.99999999999999E+307, infinity or NaN. `problem`
+    is set by the first cell found out of range, so that the cells computed from it report
+    that one cell and the figures it comes from, once."""
+
+    problem = None
 
 
 # ---------------------------------------------------------------- building
@@ -216,7 +226,7 @@ def parse_row_formula(text: str) -> Expr:
 
     def build(node: ast.AST) -> Expr:
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return Num(float(node.value))
+            return Num(_constant(text, node))
         if isinstance(node, ast.Name):
             return RowRef(node.id)
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Name):
@@ -250,6 +260,23 @@ def parse_row_formula(text: str) -> Expr:
         )
 
     return build(tree.body)
+
+
+def _constant(text: str, node: ast.Constant) -> float:
+    """A number written in a formula, which Excel must hold as written (1e400 is infinity
+    to Python, and 1234567890123456789 would lose its last digits)."""
+    written = ast.get_source_segment(text.strip(), node) or repr(node.value)
+    try:
+        value = float(node.value)
+    except OverflowError:
+        value = math.inf
+    digits = significant_digits(written)
+    why = TOO_SMALL if value == 0 and digits else beyond_excel(value)
+    if why is None and digits > EXCEL_DIGITS:
+        why = f"has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
+    if why:
+        raise ParseError(f"formula {text!r}: {written} {why}")
+    return value
 
 
 # ---------------------------------------------------------------- rendering as a formula
@@ -322,8 +349,15 @@ def to_formula(expr: Expr, sheet: str) -> str:
 
 def excel_round(value: float, digits: int) -> float:
     """Excel's ROUND: half away from zero, on the decimal digits Excel shows (15 significant)."""
+    if not math.isfinite(value):
+        raise OutOfRange(f"ROUND of {value!r}")
     exact = Decimal(repr(value))
-    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+    # Enough precision for any double's digits: with the default 28, 1E+20 to 9 decimals
+    # raised InvalidOperation. Wherever 28 sufficed, the result is the same.
+    return float(exact.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP, context=_ROUNDING))
+
+
+_ROUNDING = Context(prec=400)
 
 
 def text_format(value: float, fmt: str) -> str:
@@ -404,7 +438,10 @@ def _evaluate_call(expr: Call, cell: Callable[[Ref], Value], name: Callable[[str
         mine = _number(evaluate(number, cell, name))
         return float(1 + sum(1 for ref in rng.refs() if isinstance(v := cell(ref), float | int) and v > mine))
     if fn == "INT":  # Excel's INT rounds down, towards minus infinity
-        return float(math.floor(_number(evaluate(expr.args[0], cell, name))))
+        number = _number(evaluate(expr.args[0], cell, name))
+        if not math.isfinite(number):
+            raise OutOfRange(f"INT of {number!r}")
+        return float(math.floor(number))
     if fn == "ROUND":
         digits = int(_number(evaluate(expr.args[1], cell, name)))
         return excel_round(_number(evaluate(expr.args[0], cell, name)), digits)

@@ -17,6 +17,12 @@ from builder.spec import Figure
 _NO_LINE = -1
 
 
+class PercentFigure(Figure):
+    """A figure typed with a % sign (86.9%): it belongs on a line shown as a percentage."""
+
+    __slots__ = ()
+
+
 class Figures:
     """Typed figures in the order they were read, with a (line, period) index."""
 
@@ -31,6 +37,7 @@ class Figures:
         self._codes: dict[str, int] = {}
         self._file_codes: dict[str, int] = {}
         self._index: tuple[dict[str, array], dict[int, int]] | None = None
+        self.percent: set[int] = set()  # figures typed with a % sign: few, so a set
 
     @classmethod
     def of(cls, figures: Iterable[Figure]) -> Figures:
@@ -42,6 +49,8 @@ class Figures:
         return out
 
     def append(self, fig: Figure) -> None:
+        if type(fig) is PercentFigure:
+            self.percent.add(len(self.lines))
         code = self._codes.get(fig.period)
         if code is None:
             code = self._codes[fig.period] = len(self.period_keys)

@@ -8,8 +8,11 @@ formula text is rendered from it (builder.expr.to_formula).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import string
 from dataclasses import dataclass, field
+
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from builder.checks import checks_sheet
 from builder.contents import contents_sheet
@@ -21,6 +24,8 @@ from builder.expr import (
     Expr,
     Name,
     Num,
+    OutOfRange,
+    Range,
     Ref,
     RowRef,
     Str,
@@ -29,9 +34,11 @@ from builder.expr import (
     map_expr,
     signed_sum,
     to_formula,
+    walk,
 )
 from builder.figures import Figures
 from builder.footing import apply_footing, apply_plugs
+from builder.numbers import EXCEL_LARGEST, EXCEL_SMALLEST, beyond_excel
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.printing import page_setup, printed_pages
 from builder.sources import data_ref, data_sheets, input_names, inputs_sheet
@@ -232,12 +239,73 @@ class _Resolver:
         self.visiting.add(ref)
         try:
             result = evaluate(expr, self.value, self.name_value)
+        except OutOfRange as exc:
+            if exc.problem is None:  # a step inside this cell's formula went out of range
+                exc.problem = self.out_of_range(ref, None)
+            raise
         finally:
             self.visiting.discard(ref)
         if isinstance(result, bool):
             result = float(result)
+        elif type(result) is float and not EXCEL_SMALLEST <= abs(result) <= EXCEL_LARGEST and result != 0:
+            # The last line of defence: an inf or NaN stored in a cell makes a file that
+            # openpyxl and pandas cannot open. (Typed figures and inputs were checked on loading.)
+            problem = self.out_of_range(ref, result)
+            error = OutOfRange(problem.message)
+            error.problem = problem
+            raise error
         self.values[ref] = result
         return result
+
+    def out_of_range(self, ref: Ref, result: float | None) -> Problem:
+        """The cell that would hold a number Excel cannot, and the typed figures and inputs it
+        is computed from, the most extreme first: those are what the user can fix."""
+        cell = f"{quote_sheetname(ref.sheet)}!{xl_rowcol_to_cell(ref.row, ref.col)}"
+        what, where = f"cell {cell}", self.report.source
+        grid = self.grid_of_sheet.get(ref.sheet)
+        if grid is not None and 0 <= ref.row - grid.body_row < len(grid.layout.rows):
+            row, col = grid.layout.rows[ref.row - grid.body_row], grid.layout.columns[ref.col - 1]
+            period = self.report.period(col.period or col.change_to)
+            what, where = f"'{row.id}' in column '{col.id}' ({period.label if period else ''}, cell {cell})", row.source
+        if result is None:
+            told = "a step of its formula is beyond Excel's largest number, 9.99999999999999E+307"
+        else:
+            told = f"it would be {result:.15g}, which {beyond_excel(result)}"
+        origins = sorted(self.origins(ref), key=lambda o: -abs(math.log10(abs(o[2])) if o[2] else 0.0))
+        if origins:
+            listed = ", ".join(f"{source}{name} = {value:.15g}" for source, name, value in origins[:4])
+            more = f" and {len(origins) - 4} more" if len(origins) > 4 else ""
+            told += f"; it is computed from {listed}{more}"
+            if grid is None:  # a Footing or Checks cell: the most extreme figure is the one to look at
+                where = origins[0][0]
+        return Problem(where, f"{what}: {told}")
+
+    def origins(self, ref: Ref) -> list[tuple[Source, str, float]]:
+        """The typed figures and inputs a cell is computed from: (source, name, value)."""
+        found: dict[Source, tuple[Source, str, float]] = {}
+        seen: set[Ref] = set()
+        pending = [ref]
+        while pending:
+            here = pending.pop()
+            if here in seen:
+                continue
+            seen.add(here)
+            expr = self.exprs.get(here)
+            if expr is None:
+                typed = self.typed_at(here)
+                if typed is not None:
+                    source = self.figures.source(typed)
+                    found[source] = (source, "", self.figures.values[typed])
+                continue
+            for node in walk(expr):
+                if type(node) is Ref:
+                    pending.append(node)
+                elif type(node) is Range:
+                    pending.extend(node.refs())
+                elif type(node) is Name and isinstance(self.inputs.get(node.name), float):
+                    inp = self.report.input(node.name)
+                    found[inp.source] = (inp.source, f" (input {inp.name})", inp.value)
+        return list(found.values())
 
     def name_value(self, name: str) -> Value:
         return self.inputs[name]
@@ -325,8 +393,11 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     if res.problems:
         raise ReportError(_unique(res.problems))
 
-    apply_plugs(res)
-    footing = apply_footing(res)
+    try:
+        apply_plugs(res)
+        footing = apply_footing(res)
+    except OutOfRange as exc:  # footing rounds the statement's cells: the first one out of range
+        raise ReportError([exc.problem]) from None
     labels = {row.id: row.label for layout in report.layouts for row in layout.rows if row.id}
     res.data_plans = data_sheets(report, figures, labels)
     sheets = [_sheet(res, grid) for grid in res.grids]
@@ -338,6 +409,8 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
     sheets.insert(0, contents_sheet(res, sheets, checks))
+    if res.problems:  # the Contents sheet's formulas
+        raise ReportError(_unique(res.problems))
     first = report.periods[0].role
     keys = []
     for rid in report.key_totals:
@@ -476,6 +549,9 @@ class _Body:
                     continue
                 try:
                     value = res.value(here)
+                except OutOfRange as exc:
+                    res.problems.append(exc.problem)
+                    continue
                 except EvalError as exc:
                     period = res.report.period_name(col.period or col.change_to or "")
                     res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period}): {exc}"))

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from builder.errors import Problem
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
+from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
 from builder.spec import Layout, Report, Row
 
@@ -414,6 +415,58 @@ def excel_limits(report: Report, figures: Figures) -> Iterator[Problem]:
             )
 
 
+def _shows_percent(fmt: str) -> bool:
+    """Whether a number format scales by 100 and shows %: a % outside quoted text and escapes."""
+    plain = re.sub(r'"[^"]*"|\\.', "", fmt)
+    return "%" in plain
+
+
+def typed_percentages(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A figure typed with a % sign lands on a line shown as a percentage. On a line shown
+    as an amount, 15000% would quietly become 150 yen."""
+    index = row_index(report)
+    role_of = {p.key: p.role for p in report.periods}
+    for i in sorted(figures.percent):
+        entry = index.get(figures.lines[i])
+        role = role_of.get(figures.period_keys[figures.periods[i]])
+        if entry is None or role is None:
+            continue  # data_figures refuses it already
+        layout, row = entry
+        formats = [
+            row.number_format or col.number_format or layout.number_format
+            for col in layout.columns
+            if col.kind == "amount" and col.period == role
+        ]
+        if formats and not any(_shows_percent(fmt) for fmt in formats):
+            period = figures.period_keys[figures.periods[i]]
+            yield Problem(
+                figures.source(i),
+                f"'{row.id}' for {period} is typed with a % sign, but its line is shown as an amount "
+                f"(number format {formats[0]!r}); type the amount, or give the row a % number_format",
+            )
+
+
+def excel_numbers(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Numbers written in report.yaml and layouts reach the workbook as written: Excel must
+    hold them (a rate of 1.0e-320 would turn every converted figure into infinity)."""
+    for inp in report.inputs:
+        if isinstance(inp.value, float):
+            yield from _excel_number(inp.value, inp.source, f"input '{inp.name}'")
+    for layout in report.layouts:
+        yield from _excel_number(layout.scale, layout.source, f"sheet '{layout.sheet}': scale")
+        for check in layout.checks:
+            yield from _excel_number(check.tolerance, check.source, f"check '{check.name}': tolerance")
+
+
+def _excel_number(value: float, where, what: str) -> Iterator[Problem]:
+    why = beyond_excel(value)
+    digits = float_digits(value) if why is None else 0
+    if digits > EXCEL_DIGITS:
+        why = f"has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
+    if why:
+        yield Problem(where, f"{what}: {value!r} {why}")
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -424,6 +477,8 @@ CHECKS: tuple[Check, ...] = (
     page_headers,
     data_figures,
     excel_limits,
+    typed_percentages,
+    excel_numbers,
 )
 
 

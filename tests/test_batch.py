@@ -57,7 +57,7 @@ def check_batch(out_dir, result):
             assert int(row["total_revenues"]) == 10_512_328 * factor(i)
             assert (out_dir / row["workbook"]).exists()
     names = sorted(p.name for p in out_dir.glob("*.xlsx"))
-    assert names == ["Alpha_Co.xlsx", "Beta_Co.xlsx", "Delta_KK.xlsx", "Epsilon.xlsx", "Gamma.xlsx"]
+    assert names == ["Alpha Co.xlsx", "Beta_Co.xlsx", "Delta KK.xlsx", "Epsilon.xlsx", "Gamma.xlsx"]
     beta = openpyxl.load_workbook(out_dir / "Beta_Co.xlsx", data_only=True)["Operations"]
     total = next(r for r in beta.iter_rows() if r[0].value == "Total revenues")
     assert total[2].value == 10_512_328 * 2

@@ -166,9 +166,11 @@ def test_a_folder_given_as_a_file_is_named_a_folder(key, old, mini):
 
 
 def test_a_folder_given_as_the_report_is_named_a_folder(mini):
-    (mini.parent / "sub").mkdir()
+    # A folder given as REPORT means its report.yaml (builder.example.report_path); here
+    # that is a folder too.
+    (mini.parent / "sub" / "report.yaml").mkdir(parents=True)
     output = refused(mini.parent / "sub", files=FILES + ["sub"])
-    assert "sub: is a folder; expected a YAML file" in output
+    assert "sub/report.yaml: is a folder; expected a YAML file" in output
 
 
 @pytest.mark.parametrize("name", ["figures.csv", "figures.xlsx"])

@@ -13,6 +13,7 @@ from builder import ReportError, build, plan
 from builder.verify import libreoffice
 from builder.verify.compare import stored_vs_recalculated
 from tests.conftest import MINI_DATA, MINI_LAYOUT, MINI_REPORT
+from tests.structure import ooxml_errors, structural_problems
 
 PERIODS = {"current": "P1", "prior": "P0"}
 figure = st.one_of(st.just(0), st.integers(-10_000_000, 10_000_000))
@@ -65,7 +66,8 @@ def statements(draw):
         ],
         "rows": rows,
     }
-    fx = draw(st.floats(0.01, 1000, allow_nan=False, allow_infinity=False))
+    # At most 15 significant digits, as Excel holds a typed number (more is refused).
+    fx = float(f"{draw(st.floats(0.01, 1000, allow_nan=False, allow_infinity=False)):.15g}")
     return layout, data, fx
 
 
@@ -98,7 +100,10 @@ def test_random_statements_store_what_libreoffice_recalculates(batch):
         books = []
         for n, (layout, data, fx) in enumerate(batch):
             report = write_report(Path(tmp) / f"r{n}", layout, data, fx)
-            books.append(build(report, Path(tmp) / f"book{n}.xlsx").path)
+            book = build(report, Path(tmp) / f"book{n}.xlsx").path
+            assert structural_problems(book, [sheet.name for sheet in plan(report).sheets]) == []
+            assert ooxml_errors(book) == []
+            books.append(book)
         recalculated = libreoffice.recalculate(books, Path(tmp) / "recalc")
         for book in books:
             count, differences = stored_vs_recalculated(book, recalculated[book])

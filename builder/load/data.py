@@ -4,39 +4,77 @@ period), an Excel sheet, or a pandas DataFrame. Every figure keeps where it came
 from __future__ import annotations
 
 import csv as _csv  # the standard module: reading a CSV needs no pandas import
-import math
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from builder.errors import Problem, ReportError, Source
-from builder.figures import Figures
+from builder.figures import Figures, PercentFigure
 from builder.load.yamlsrc import not_utf8
+from builder.numbers import EXCEL_DIGITS, EXCEL_LARGEST, EXCEL_SMALLEST, TOO_SMALL, beyond_excel, significant_digits
 from builder.spec import Figure
 
 TIDY = ("line", "period", "value")
 ENTITY = "entity"
-_GROUPED = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+# What a finance user types into Excel as a number: ASCII digits, an optional sign, a
+# decimal point, an exponent (Excel reads 1E5 as 100000), thousands grouped with commas,
+# one % sign. Python's float() takes more (1_000, inf, nan, other scripts' digits), none
+# of which Excel reads as a number.
+_PLAIN = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_GROUPED = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_NOT_EXCEL = re.compile(r"[-+]?(inf|infinity|nan)", re.IGNORECASE)
 
 
 def parse_number(text: Any) -> float | None:
     """A figure as typed: 2832355, -10188, 110.20, 2,832,355 or 86.9%. None if it is not a number."""
+    number = read_number(text)
+    return number[0] if isinstance(number, tuple) else None
+
+
+def read_number(text: Any) -> tuple[float, bool] | str:
+    """(the figure, whether it was typed with a % sign), or why it is refused.
+
+    Text must be a number Excel would read, of at most 15 significant digits, within
+    Excel's range: a figure is never stored other than as typed. A number that arrives as
+    a float (an Excel cell, a DataFrame) is Excel's kind of number already; only its
+    range is checked."""
     if isinstance(text, bool):
-        return None
-    if isinstance(text, int | float):
-        return float(text) if math.isfinite(text) else None
-    text = str(text).strip()
-    if text.endswith("%"):
-        number = parse_number(text[:-1])
-        return None if number is None else number / 100
-    if _GROUPED.match(text):
-        text = text.replace(",", "")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+        return f"expected a number, found {text!r}"
+    if isinstance(text, float):
+        why = beyond_excel(text)
+        return f"{float(text)!r} {why}" if why else (float(text), False)
+    typed = str(text).strip(" \t")  # spaces around a figure are not part of it, in Excel either
+    percent = typed.endswith("%")
+    body = typed[:-1].rstrip(" ") if percent else typed
+    if not (_PLAIN.fullmatch(body) or _GROUPED.fullmatch(body)):
+        return f"expected a number, found {text!r}{_hint(body)}"
+    # Counting digits only when there may be too many: a long statement has a million figures.
+    if len(body) > EXCEL_DIGITS and (digits := significant_digits(body)) > EXCEL_DIGITS:
+        return f"{_shown(typed)} has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
+    value = float(body.replace(",", ""))
+    if percent:
+        value /= 100
+    if EXCEL_SMALLEST <= abs(value) <= EXCEL_LARGEST:
+        return value, percent
+    why = TOO_SMALL if value == 0 and significant_digits(body) else beyond_excel(value)  # 1e-400 reads as 0.0
+    return f"{_shown(typed)} {why}" if why else (value, percent)
+
+
+def _shown(typed: str) -> str:
+    return repr(typed if len(typed) <= 40 else typed[:20] + "..." + typed[-10:])
+
+
+def _hint(body: str) -> str:
+    if body.endswith("%"):
+        return " (one % sign at most)"
+    if "_" in body:
+        return " ('_' does not group digits in Excel: write 1000 or 1,000)"
+    if _NOT_EXCEL.fullmatch(body):
+        return " (Excel has no infinity or NaN)"
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in body):
+        return " (write the digits 0-9)"
+    return ""
 
 
 def load_figures(data: Path | str | Any) -> Figures:
@@ -216,14 +254,14 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | t
             period = seen.setdefault(period, period)
             if not tidy and value in ("", None):
                 continue  # a wide file leaves a period blank where there is no figure
-            number = parse_number(value)
+            number = read_number(value)
             if has_entity and not entity:
                 yield entity, Problem(source, "the entity is empty")
             elif not line:
                 yield entity, Problem(source, "the line id is empty")
             elif not period:
                 yield entity, Problem(source, f"the period of '{line}' is empty")
-            elif number is None:
-                yield entity, Problem(source, f"value of '{line}' for {period}: expected a number, found {value!r}")
+            elif isinstance(number, str):
+                yield entity, Problem(source, f"value of '{line}' for {period}: {number}")
             else:
-                yield Figure(line, period, number, source, entity)
+                yield (PercentFigure if number[1] else Figure)(line, period, number[0], source, entity)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,15 @@ STYLES = {
     "total": (True, True, False),
     "grand_total": (True, True, True),
 }
+
+
+def _float(value: Any) -> float:
+    # A YAML integer too large for a float becomes infinity here, which
+    # validate.excel_numbers refuses with its line, rather than an OverflowError.
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _lines(value: Any) -> tuple[str, ...]:
@@ -158,7 +168,7 @@ def load_layout(path: Path) -> Layout:
         if len(sides) == 2:
             periods = tuple(item["periods"]) if "periods" in item else None
             where = doc["checks"].item_source(i)
-            checks.append(Check(item["name"], sides[0], sides[1], float(item.get("tolerance", 0)), periods, where))
+            checks.append(Check(item["name"], sides[0], sides[1], _float(item.get("tolerance", 0)), periods, where))
     if problems:
         raise ReportError(problems)
     return Layout(
@@ -172,7 +182,7 @@ def load_layout(path: Path) -> Layout:
         notes=_lines(doc.get("notes")),
         source=Source(str(path), 1),
         checks=tuple(checks),
-        scale=float(doc.get("scale", 1.0)),
+        scale=_float(doc.get("scale", 1.0)),
         unaudited=doc.get("unaudited", False),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
@@ -241,7 +251,7 @@ def load_report(path: Path) -> Report:
     inputs = tuple(
         Input(
             name=name,
-            value=float(spec["value"]) if isinstance(spec["value"], int | float) else spec["value"],
+            value=_float(spec["value"]) if isinstance(spec["value"], int | float) else spec["value"],
             label=spec.get("label", ""),
             number_format=spec.get("format"),
             source=source_at(doc, ["inputs", name]),
