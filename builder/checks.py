@@ -79,15 +79,15 @@ def checks_sheet(res) -> tuple[SheetPlan | None, list[CheckResult]]:
             except EvalError as exc:
                 res.problems.append(Problem(check.source, f"check '{check.name}': {exc}"))
                 continue
-            period = res.report.period(role)
-            for c, text in enumerate((check.name, layout.sheet, period.label)):
+            period = res.report.period_name(role)
+            for c, text in enumerate((check.name, layout.sheet, period)):
                 cells.append(Cell(r, c, text, Style()))
             for c, expr in exprs.items():
                 style = Style(num_format=_NUMBER) if c < 7 else Style(bold=True, align="center")
                 cells.append(Cell(r, c, values[c], style, expr, to_formula(expr, CHECKS_SHEET)))
             cells.append(Cell(r, 6, check.tolerance, Style(num_format=_NUMBER), source=check.source))
             results.append(
-                CheckResult(check.name, layout.sheet, period.label, values[3], values[4], check.tolerance, check.source)
+                CheckResult(check.name, layout.sheet, period, values[3], values[4], check.tolerance, check.source)
             )
             r += 1
     conditional = (

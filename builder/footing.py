@@ -109,8 +109,8 @@ def _foot_column(res, grid, col, r: int, cells: list[Cell]) -> int:
         return r
     d = decimals(col.number_format or (layout.percent_format if col.kind == "percent_of" else layout.number_format))
     scale = Num(float(10**d))
-    period = res.report.period(col.period)
-    cells.append(Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period.label} ({d} decimals)", Style(bold=True)))
+    period = res.report.period_name(col.period)
+    cells.append(Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period} ({d} decimals)", Style(bold=True)))
     r += 1
     label = {row.id: row.label for row in layout.rows if row.id}
     at: dict[str, int] = {}  # row id -> its Footing row

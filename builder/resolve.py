@@ -105,11 +105,10 @@ class _Resolver:
         grid = self.grid_of_row[row_id]
         col = grid.amount_col.get(role)
         if col is None:
-            period = self.report.period(role)
             self.problems.append(
                 Problem(
                     where,
-                    f"'{row_id}' is needed for {period.label if period else role}, "
+                    f"'{row_id}' is needed for {self.report.period_name(role)}, "
                     f"but sheet '{grid.layout.sheet}' has no amount column for that period",
                 )
             )
@@ -554,12 +553,8 @@ class _Body:
                     res.problems.append(exc.problem)
                     continue
                 except EvalError as exc:
-                    period = res.report.period(col.period or col.change_to)
-                    res.problems.append(
-                        Problem(
-                            row.source, f"'{row.id}' in column '{col.id}' ({period.label if period else ''}): {exc}"
-                        )
-                    )
+                    period = res.report.period_name(col.period or col.change_to or "")
+                    res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period}): {exc}"))
                     continue
                 formula = to_formula(expr, sheet)
                 if len(formula) > MAX_FORMULA:

@@ -118,6 +118,15 @@ class Report(NamedTuple):
     def input(self, name: str) -> Input | None:
         return _lookup(self, "inputs", "name").get(name)
 
+    def period_name(self, role: str) -> str:
+        """A period as messages and helper sheets name it: its label, with its key when
+        another period has the same label (three months and year to date ending the same day)."""
+        period = self.period(role)
+        if period is None:
+            return role
+        twins = sum(p.label == period.label for p in self.periods)
+        return f"{period.label} ({period.key})" if twins > 1 else period.label
+
 
 _LOOKUPS: dict[tuple[int, str], dict] = {}
 

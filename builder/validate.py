@@ -13,15 +13,66 @@ from builder.errors import Problem
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
+from builder.printing import page_setup
 from builder.spec import Layout, Report, Row
 
 MAX_SHEET_NAME = 31
+MAX_NAME = 255
+MAX_HEADER = 255  # a page header or footer, with its &-codes
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 _BAD_SHEET_CHARS = set("[]:*?/\\")
-_CELL_LIKE = re.compile(r"^([A-Za-z]{1,3}[0-9]+|[RrCc])$")
+_A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
+# What XlsxWriter's define_name refuses as cell-like, a little more than Excel does (AAD1);
+# refused here too, or the name would be dropped with a warning.
+_XLSXWRITER_A1 = re.compile(r"^[a-zA-Z][a-zA-Z]?[a-dA-D]?\d+$")
+_R1C1 = re.compile(r"^(R[0-9]*)?(C[0-9]*)?$|^[RC][0-9]+[RC][0-9]+$", re.IGNORECASE)
+# Names Excel gives a meaning of its own (print settings, filters, macros run on opening).
+_RESERVED_NAMES = {
+    n.casefold()
+    for n in (
+        "TRUE", "FALSE", "Print_Area", "Print_Titles", "Criteria", "Database", "Extract", "Consolidate_Area",
+        "Sheet_Title", "_FilterDatabase", "Auto_Open", "Auto_Close", "Auto_Activate", "Auto_Deactivate", "Recorder",
+    )
+}  # fmt: skip
+# Sheets the builder adds; "Data (2)" and on hold typed figures beyond one sheet's rows.
+_BUILDER_SHEETS = ("Contents", "Checks", "Footing", "Data", "Inputs")
+_MORE_DATA = re.compile(r"^data \([0-9]+\)$")
 STATIC_FIELDS = ("company", "title", "date")
 
 Check = Callable[[Report, Figures], Iterator[Problem]]
+
+
+def utf16_len(text: str) -> int:
+    """A length as Excel counts it: in UTF-16 units, so an emoji counts 2."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def same_name(name: str) -> str:
+    """A name as Excel compares names and sheet names: ignoring case, in all scripts."""
+    return name.casefold()
+
+
+def excel_name_problem(name: str) -> str | None:
+    """Why Excel (or XlsxWriter) would refuse `name` as a defined name, or None."""
+    if not name or utf16_len(name) > MAX_NAME:
+        return f"Excel allows names of 1 to {MAX_NAME} characters"
+    if not re.fullmatch(r"[^\W\d.]|[_\\]", name[0]) or not re.fullmatch(r"[\w.\\]*", name[1:]):
+        return "Excel allows letters, digits, _ and . in a name, starting with a letter or _"
+    a1 = _A1.match(name)
+    if _XLSXWRITER_A1.match(name) or (a1 and _column(a1[1]) <= MAX_COLS and int(a1[2]) <= MAX_ROWS):
+        return "it looks like a cell reference (A1 style) to Excel"
+    if _R1C1.match(name):
+        return "it looks like a cell reference (R1C1 style) to Excel"
+    if same_name(name) in _RESERVED_NAMES:
+        return "Excel reserves it"
+    return None
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
 
 
 def _rows(report: Report) -> Iterator[tuple[Layout, Row]]:
@@ -48,13 +99,16 @@ def _row_refs(row: Row) -> list[str]:
 
 def unique_ids(report: Report, figures: Figures) -> Iterator[Problem]:
     seen: dict[str, Row] = {}
+    inputs = {same_name(i.name): i for i in report.inputs}
     for _, row in _rows(report):
         if row.id is None:
             continue
         if row.id in seen:
             yield Problem(row.source, f"row id '{row.id}' is used twice (first at {seen[row.id].source})")
-        elif report.input(row.id):
-            yield Problem(row.source, f"row id '{row.id}' is also the name of an input")
+        elif same_name(row.id) in inputs:
+            name = inputs[same_name(row.id)].name
+            same = "" if name == row.id else " (Excel's names ignore case)"
+            yield Problem(row.source, f"row id '{row.id}' is also the name of an input, '{name}'{same}")
         else:
             seen[row.id] = row
     for layout in report.layouts:
@@ -66,22 +120,29 @@ def unique_ids(report: Report, figures: Figures) -> Iterator[Problem]:
 
 
 def sheet_names(report: Report, figures: Figures) -> Iterator[Problem]:
-    seen: dict[str, Layout | None] = {name: None for name in ("contents", "checks", "footing", "data", "inputs")}
+    """Sheet names as Excel checks them: lengths in UTF-16 units, compared ignoring case."""
+    seen: dict[str, Layout | None] = {same_name(name): None for name in _BUILDER_SHEETS}
     for layout in report.layouts:
         name = layout.sheet
         where = layout.sheet_source or layout.source
         bad = sorted(set(name) & _BAD_SHEET_CHARS)
-        if not name.strip() or len(name) > MAX_SHEET_NAME:
-            yield Problem(where, f"sheet name {name!r}: Excel allows 1 to {MAX_SHEET_NAME} characters")
+        key = same_name(name)
+        if not name.strip() or utf16_len(name) > MAX_SHEET_NAME:
+            counted = f"; this one counts {utf16_len(name)} (an emoji counts 2)" if len(name) != utf16_len(name) else ""
+            yield Problem(where, f"sheet name {name!r}: Excel allows 1 to {MAX_SHEET_NAME} characters{counted}")
         elif bad or name.startswith("'") or name.endswith("'"):
             yield Problem(where, f"sheet name {name!r}: Excel forbids {' '.join(bad) or 'a leading or trailing quote'}")
-        elif name.lower() in seen:
+        elif key == same_name("History"):
+            yield Problem(where, f"sheet name {name!r}: Excel reserves 'History' (for tracked changes)")
+        elif key in seen or _MORE_DATA.match(key):
+            first = seen.get(key)
+            also = f" (as '{first.sheet}' at {first.sheet_source or first.source}; Excel ignores case)" if first else ""
             yield Problem(
                 where,
-                f"sheet name {name!r} is used twice "
-                "(or clashes with a sheet the builder adds: Contents, Checks, Footing, Data, Inputs)",
+                f"sheet name {name!r} is used twice{also} "
+                "(or clashes with a sheet the builder adds: Contents, Checks, Footing, Data, Data (2)..., Inputs)",
             )
-        seen[name.lower()] = layout
+        seen.setdefault(key, layout)
 
 
 def _expr_refs(report: Report, expr, where, what: str) -> Iterator[Problem]:
@@ -226,11 +287,57 @@ def templates(report: Report, figures: Figures) -> Iterator[Problem]:
 
 
 def input_names(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Inputs become defined names: each must be a name Excel accepts, and distinct from the
+    others as Excel compares names (ignoring case)."""
+    seen: dict[str, str] = {}
     for inp in report.inputs:
-        if _CELL_LIKE.match(inp.name) or len(inp.name) > 255:
+        why = excel_name_problem(inp.name)
+        if why:
+            yield Problem(inp.source, f"input name '{inp.name}': {why}, so it cannot be a defined name")
+        key = same_name(inp.name)
+        if key in seen:
             yield Problem(
-                inp.source, f"input name '{inp.name}' looks like a cell reference; Excel cannot use it as a name"
+                inp.source, f"input name '{inp.name}' is the same name as '{seen[key]}' to Excel (names ignore case)"
             )
+        seen.setdefault(key, inp.name)
+
+
+def page_headers(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Each printed page's header and footer (company, statement title, report title, date)
+    fits Excel's 255 UTF-16 units; XlsxWriter would drop a longer one with a warning."""
+    pages = [("Contents", "Contents", False, report.source)]
+    for layout in report.layouts:
+        where = layout.text_source(layout.title[-1]) if layout.title else layout.sheet_source or layout.source
+        pages.append((layout.sheet, _header_title(report, layout), layout.unaudited, where))
+    for sheet, title, unaudited, where in pages:
+        setup = page_setup(report, title, None, None, unaudited=unaudited, rows=0)
+        for what, text in (("header", setup.header), ("footer", setup.footer)):
+            if utf16_len(text) > MAX_HEADER:
+                yield Problem(
+                    where,
+                    f"sheet '{sheet}': the printed page {what} (company, title, date) needs {utf16_len(text)} "
+                    f"characters with its codes; Excel allows {MAX_HEADER}: shorten the company or the title",
+                )
+
+
+def _header_title(report: Report, layout: Layout) -> str:
+    """The title a statement's page header shows: its last title line as resolve renders it,
+    or the sheet name when that line quotes an input (it is then a formula)."""
+    if not layout.title:
+        return layout.sheet
+    static = {"company": report.company, "title": report.title, "date": str(report.date or "")}
+    static.update({p.role: p.label for p in report.periods})
+    out = []
+    try:
+        for literal, field, spec, _ in string.Formatter().parse(layout.title[-1]):
+            out.append(literal)
+            if field is not None:
+                if field not in static:
+                    return layout.sheet  # an input, or a field `templates` refuses
+                out.append(static[field].upper() if spec == "upper" else static[field])
+    except ValueError:  # a stray brace: `templates` reports it
+        return layout.sheet
+    return "".join(out)
 
 
 def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -367,6 +474,7 @@ CHECKS: tuple[Check, ...] = (
     no_cycles,
     templates,
     input_names,
+    page_headers,
     data_figures,
     excel_limits,
     typed_percentages,

@@ -12,6 +12,7 @@ from typing import Any
 
 from builder.errors import Problem, ReportError, Source
 from builder.figures import Figures, PercentFigure
+from builder.load.yamlsrc import not_utf8
 from builder.numbers import EXCEL_DIGITS, EXCEL_LARGEST, EXCEL_SMALLEST, TOO_SMALL, beyond_excel, significant_digits
 from builder.spec import Figure
 
@@ -130,15 +131,20 @@ def _from_csv(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
         handle = open(path, encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "data file not found")) from None
+    except IsADirectoryError:
+        raise ReportError(Problem(Source(str(path)), "the data file is a folder; expected a file")) from None
     except OSError as exc:
-        raise ReportError(Problem(Source(str(path)), f"cannot read the data file: {exc}")) from None
+        raise ReportError(Problem(Source(str(path)), f"cannot read the data file: {exc.strerror or exc}")) from None
     reader = _csv.reader(handle)
     file = str(path)  # one string for every figure's source, not one each
     try:
         header = next((row for row in reader if any(cell.strip() for cell in row)), None)
-    except (_csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
         handle.close()
-        raise ReportError(Problem(Source(file), f"cannot read the data file as CSV: {exc}")) from None
+        raise ReportError(_not_utf8(path)) from None
+    except _csv.Error as exc:
+        handle.close()
+        raise ReportError(Problem(Source(file, reader.line_num), f"cannot read the data file as CSV: {exc}")) from None
     if header is None:
         handle.close()
         raise ReportError(Problem(Source(file, 1), "the data file is empty"))
@@ -159,10 +165,26 @@ def _csv_rows(handle, reader, file: str, width: int) -> Iterator:
                     problems.append(Problem(Source(file, reader.line_num), found))
                 elif not problems:
                     yield Source(file, reader.line_num), row
-        except (_csv.Error, UnicodeDecodeError) as exc:
-            raise ReportError(Problem(Source(file), f"cannot read the data file as CSV: {exc}")) from None
+        except UnicodeDecodeError:
+            raise ReportError(_not_utf8(Path(file))) from None
+        except _csv.Error as exc:
+            where = Source(file, reader.line_num)
+            raise ReportError(Problem(where, f"cannot read the data file as CSV: {exc}")) from None
     if problems:
         raise ReportError(problems)
+
+
+def _not_utf8(path: Path) -> Problem:
+    """The first line that is not UTF-8. The text decoder reports an offset into its
+    buffer, not the file, so the file is read again line by line (only when it fails)."""
+    with open(path, "rb") as raw:
+        for n, line in enumerate(raw, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problem = not_utf8(str(path), line, exc)
+                return Problem(Source(str(path), n, problem.source.column), problem.message)
+    return Problem(Source(str(path)), "the file is not UTF-8 text; save it as UTF-8")
 
 
 def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
@@ -172,6 +194,8 @@ def _from_excel(path: Path) -> tuple[tuple[list[str], Source], Iterator]:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "data file not found")) from None
+    except IsADirectoryError:
+        raise ReportError(Problem(Source(str(path)), "the data file is a folder; expected a file")) from None
     except Exception as exc:  # openpyxl raises several types for a file that is not a workbook
         raise ReportError(Problem(Source(str(path)), f"cannot read the data file as a workbook: {exc}")) from None
     sheet = book["data"] if "data" in book.sheetnames else book.worksheets[0]
@@ -191,6 +215,18 @@ def _from_frame(frame) -> tuple[tuple[list[str], Source], Iterator]:
     return ([str(c) for c in frame.columns], Source("<DataFrame>", 1)), rows
 
 
+def _unexpected_header(header: list[str]) -> str:
+    """What is wrong with a first line that is not a data file's header, without quoting it:
+    `data:` may point at any file (/etc/shadow), and an error must not show its content.
+    Only the column names the builder knows are named."""
+    known = [c for c in (*TIDY, ENTITY) if c in header]
+    has = f"has the column(s) {', '.join(known)}" if known else "names none of line, period, value"
+    return (
+        f"expected a header line of the columns line,period,value or line plus one column per period; "
+        f"the first line has {len(header)} column(s) and {has}"
+    )
+
+
 def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | tuple[str | None, Problem]]:
     """Figures, and (entity, problem) for each malformed line."""
     header, where = header_info
@@ -206,10 +242,7 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | t
         extra = ", ".join(c for c in keys if c not in TIDY)
         raise ReportError(Problem(where, f"expected the columns line,period,value (and entity), found also {extra}"))
     if not tidy and ("line" not in keys or len(keys) < 2 or "period" in keys or "value" in keys):
-        found = ",".join(header)
-        raise ReportError(
-            Problem(where, f"expected the columns line,period,value or line plus one column per period, found {found}")
-        )
+        raise ReportError(Problem(where, _unexpected_header(header)))
     index = {c: i for i, c in enumerate(header)}
     periods = [c for c in keys if c != "line"]
     seen: dict[str, str] = {}  # one string per distinct line id and period, however many figures share it

@@ -10,7 +10,7 @@ from typing import Any
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
 from builder.load import schema
-from builder.load.yamlsrc import load_yaml, source_at
+from builder.load.yamlsrc import load_yaml, shown, source_at
 from builder.spec import Check, Column, Input, Layout, Period, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
@@ -124,8 +124,31 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
     )
 
 
-def load_layout(path: Path) -> Layout:
+_KEYS = {"layout": "sheet, columns, rows", "report": "company, periods, layouts, data"}
+
+
+def _load_mapping(path: Path, what: str) -> Any:
+    """A YAML file whose document must be a mapping; anything else is named, never quoted
+    (the path may point at a file that is not ours to show)."""
     doc = load_yaml(path)
+    if isinstance(doc, dict):
+        return doc
+    if isinstance(doc, list):
+        found = "a list"
+    elif isinstance(doc, str):
+        found = "text"
+    elif isinstance(doc, bool):
+        found = "true or false"
+    elif doc is None:
+        found = "nothing (null)"
+    else:
+        found = "a number"
+    where = getattr(doc, "source", None) or Source(str(path), 1)
+    raise ReportError(Problem(where, f"a {what} file must be a mapping of keys ({_KEYS[what]}, ...); found {found}"))
+
+
+def load_layout(path: Path) -> Layout:
+    doc = _load_mapping(path, "layout")
     problems = schema.check(doc, "layout")
     if problems:
         raise ReportError(problems)
@@ -184,13 +207,22 @@ def _date(doc) -> dt.date | None:
         return dt.date.fromisoformat(str(text))
     except ValueError:
         where = source_at(doc, ["date"])
-        raise ReportError(Problem(where, f"date: expected a date such as 2004-11-11, found {text!r}")) from None
+        raise ReportError(Problem(where, f"date: expected a date such as 2004-11-11, found {shown(text)}")) from None
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a file, or None."""
+    if path.is_dir():
+        return "is a folder; expected a file"
+    if not path.is_file():
+        return "not found" if not path.exists() else "is not a regular file"
+    return None
 
 
 def load_report(path: Path) -> Report:
     """Read report.yaml and every layout it names; every problem found is raised together."""
     path = Path(path)
-    doc = load_yaml(path)
+    doc = _load_mapping(path, "report")
     problems = schema.check(doc, "report")
     if problems:
         raise ReportError(problems)
@@ -198,16 +230,18 @@ def load_report(path: Path) -> Report:
     layouts: list[Layout] = []
     for i, name in enumerate(doc["layouts"]):
         layout_path = base / name
-        if not layout_path.is_file():
-            problems.append(Problem(doc["layouts"].item_source(i), f"layout file not found: {layout_path}"))
+        missing = _not_a_file(layout_path)
+        if missing:
+            problems.append(Problem(doc["layouts"].item_source(i), f"layout file {layout_path} {missing}"))
             continue
         try:
             layouts.append(load_layout(layout_path))
         except ReportError as exc:
             problems += exc.problems
     data_path = base / doc["data"]
-    if not data_path.is_file():
-        problems.append(Problem(source_at(doc, ["data"]), f"data file not found: {data_path}"))
+    missing = _not_a_file(data_path)
+    if missing:
+        problems.append(Problem(source_at(doc, ["data"]), f"data file {data_path} {missing}"))
     if problems:
         raise ReportError(problems)
     periods = tuple(

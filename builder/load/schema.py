@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 from functools import cache
 from typing import Any
 
 import jsonschema_rs
 
 from builder.errors import Problem
-from builder.load.yamlsrc import source_at
+from builder.load.yamlsrc import shown, source_at
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 TEXT = {"type": "string"}
@@ -173,25 +174,35 @@ LAYOUT = {
 Kind = jsonschema_rs.ValidationErrorKind
 
 
-def _branches(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.ValidationError]:
-    """The errors of every branch of a failed oneOf/anyOf, else none."""
+def _cost(branch: list[jsonschema_rs.ValidationError]) -> tuple[int, int, int, int]:
+    """How far a oneOf branch is from what the user wrote. The branch missing the fewest
+    required keys is the one meant (a group with a typo is a group, not a column missing
+    its id; a wrong branch may get deeper by reading the group's columns as its own); then
+    the one that got deeper into the value; then the one with fewer unknown keys."""
+    missing = sum(isinstance(e.kind, Kind.Required) for e in branch)
+    depth = max(_depth(e) for e in branch)
+    unknown = sum(len(e.kind.unexpected) for e in branch if isinstance(e.kind, Kind.AdditionalProperties))
+    return missing, -depth, unknown, len(branch)
+
+
+def _depth(error: jsonschema_rs.ValidationError) -> int:
+    """How deep into the value an error, or any error of its branches, got."""
     if isinstance(error.kind, Kind.OneOfNotValid | Kind.AnyOf):
-        return [e for branch in error.kind.context for e in branch]
-    return []
+        return max((_depth(e) for branch in error.kind.context for e in branch), default=len(error.instance_path))
+    return len(error.instance_path)
 
 
-def _pick(error: jsonschema_rs.ValidationError) -> jsonschema_rs.ValidationError:
-    """For oneOf failures, report the branch that got furthest, not 'is not valid under any'."""
-    context = _branches(error)
-    if context:
-        deepest = max(context, key=lambda e: (len(e.instance_path), -len(_branches(e))))
-        best = [e for e in context if len(e.instance_path) == len(deepest.instance_path)]
-        # Prefer a branch that agrees on the shape (its keys are known) over a type mismatch.
-        for e in best:
-            if not isinstance(e.kind, Kind.Required):
-                return _pick(e)
-        return _pick(best[0])
-    return error
+def _pick(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.ValidationError]:
+    """For oneOf failures, the errors of the branch the user meant, not 'is not valid under any'."""
+    if not isinstance(error.kind, Kind.OneOfNotValid | Kind.AnyOf):
+        return [error]
+    branches = [branch for branch in error.kind.context if branch]
+    if not branches:
+        return [error]
+    branch = min(branches, key=_cost)
+    # An unknown key or a wrong value says more than the key found missing because of it.
+    errors = [e for e in branch if not isinstance(e.kind, Kind.Required)] or branch
+    return [picked for e in errors for picked in _pick(e)]
 
 
 def _at(node: Any, path: list[str | int]) -> Any:
@@ -209,34 +220,61 @@ def _found(doc: Any, path: list[Any], error: jsonschema_rs.ValidationError) -> A
         return error.instance
 
 
-def _message(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> tuple[list[Any], str]:
+def _key(key: str) -> str:
+    """An unknown key as a message names it: quoted when it looks like a key someone typed,
+    described otherwise (a file that is not ours, such as /etc/shadow, parses as one key)."""
+    return repr(key) if _PLAIN_KEY.match(key) else "(not shown: it is not a name)"
+
+
+_PLAIN_KEY = re.compile(r"^[\w .-]{1,40}$")
+
+
+def _messages(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> list[tuple[list[Any], str]]:
+    if isinstance(error.kind, Kind.AdditionalProperties):
+        return _message(doc, root, error)
+    return [_message(doc, root, error)]
+
+
+def _message(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> Any:
     path = list(error.instance_path)
     where = ".".join(str(p) for p in path) or "the file"
     kind = error.kind
     if isinstance(kind, Kind.AdditionalProperties):
         allowed = sorted(_at(root, error.schema_path[:-1]).get("properties", {}))
-        key = sorted(kind.unexpected)[0]
-        close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
-        return path + [key], f"unknown key '{key}' in {where}{hint}"
+        out = []
+        for key in sorted(kind.unexpected):
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
+            out.append((path + [key], f"unknown key {_key(key)} in {where}{hint}"))
+        return out
     if isinstance(kind, Kind.Required):
         return path, f"{where}: {kind.property!r} is required"
     if isinstance(kind, Kind.Enum):
         options = ", ".join(repr(o) for o in kind.options)
-        return path, f"{where}: {_found(doc, path, error)!r} is not one of {options}"
+        return path, f"{where}: {shown(_found(doc, path, error))} is not one of {options}"
     if isinstance(kind, Kind.Type):
         found = _found(doc, path, error)
         note = ""
         if isinstance(found, float) and not math.isfinite(found) and {"number", "integer"} & set(kind.types):
             note = " (a number must be finite)"
-        return path, f"{where}: expected {' or '.join(kind.types)}, found {found!r}{note}"
+        return path, f"{where}: expected {' or '.join(kind.types)}, found {shown(found)}{note}"
     if isinstance(kind, Kind.MinItems):
         return path, f"{where}: expected at least {kind.limit} item(s), found {len(_found(doc, path, error))}"
     if isinstance(kind, Kind.PropertyNames):  # a key of a mapping of names (periods, inputs)
-        return path, f"{where}: {kind.error.instance!r} is not a valid name{_NAME_RULE}"
+        return path, f"{where}: {shown(kind.error.instance)} is not a valid name{_NAME_RULE}"
     if isinstance(kind, Kind.Pattern):
-        return path, f"{where}: {_found(doc, path, error)!r} is not a valid name{_NAME_RULE}"
-    return path, f"{where}: {error.message}"
+        return path, f"{where}: {shown(_found(doc, path, error))} is not a valid name{_NAME_RULE}"
+    found = _found(doc, path, error)
+    if isinstance(kind, Kind.MinLength | Kind.MaxLength):
+        most = "at most" if isinstance(kind, Kind.MaxLength) else "at least"
+        return path, f"{where}: expected {most} {kind.limit} character(s), found {len(found)}"
+    if isinstance(kind, Kind.Minimum | Kind.Maximum | Kind.ExclusiveMinimum):
+        bound = {Kind.Minimum: "at least", Kind.Maximum: "at most", Kind.ExclusiveMinimum: "above"}[type(kind)]
+        return path, f"{where}: expected a number {bound} {kind.limit}, found {shown(found)}"
+    if isinstance(kind, Kind.MinProperties):
+        return path, f"{where}: expected at least {kind.limit} entr{'y' if kind.limit == 1 else 'ies'}"
+    # Other kinds are not in these schemas; the library's message quotes the value, cut short.
+    return path, f"{where}: {shown(error.message, 200)}"
 
 
 _NAME_RULE = " (letters, digits and _; not starting with a digit)"
@@ -255,8 +293,14 @@ def check(doc: Any, what: str) -> list[Problem]:
     one Problem per error, each with its line."""
     if not isinstance(doc, dict):
         return [Problem(source_at(doc, []), f"a {what} file must be a mapping of keys to values")]
+    schema = SCHEMAS[what]
+    if not set(doc) & set(schema["properties"]):
+        # Not one of our files at all: its keys are not listed, they may be anyone's.
+        required = ", ".join(schema["required"])
+        return [Problem(source_at(doc, []), f"a {what} file needs the keys {required}; this file has none of them")]
     problems = []
     for error in sorted(_validator(what).iter_errors(doc), key=lambda e: list(map(str, e.instance_path))):
-        path, message = _message(doc, SCHEMAS[what], _pick(error))
-        problems.append(Problem(source_at(doc, path), message))
+        for picked in _pick(error):
+            for path, message in _messages(doc, schema, picked):
+                problems.append(Problem(source_at(doc, path), message))
     return problems

@@ -58,6 +58,17 @@ class LocatedList(_Located, list):
 
 _PLAIN_TAGS = {None, "!", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
+# Real layouts nest a few levels (columns in a period in a group); deeper is refused before
+# Python's recursion limit, or the schema checker's, is reached.
+MAX_DEPTH = 64
+# An alias shares its anchor's value, but every later walk (the schema checker converts the
+# document, a message quotes a value) expands it: nested aliases in a few hundred bytes
+# ("billion laughs") expand to billions of values. What aliases add is counted as the
+# document is built (text counts one value per 100 characters) and refused past this many
+# values or ten times what the file spells out, whichever is more: memory stays in
+# proportion to the file's size, and a generated layout may still share a list per row.
+MIN_ALIASED = 100_000
+
 
 class _Builder:
     """Builds located values straight from the parser's events.
@@ -70,7 +81,10 @@ class _Builder:
 
     def __init__(self, loader, path: Path, problems: list[Problem]):
         self.loader, self.file, self.problems = loader, str(path), problems
-        self.anchors: dict[str, Any] = {}
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, its expanded size)
+        self.size = 0  # values built so far, each alias counted as what it expands to
+        self.aliased = 0  # of which added by aliases
+        self.depth = 0
 
     def source(self, event) -> Source:
         return _unpack(self.file, self.at(event))
@@ -86,15 +100,29 @@ class _Builder:
                 self.problems.append(
                     Problem(self.source(event), f"malformed YAML: found undefined alias {event.anchor}")
                 )
-            return self.anchors.get(event.anchor)
+                return None
+            out, size = self.anchors[event.anchor]
+            self.size += size
+            self.aliased += size
+            limit = max(MIN_ALIASED, 10 * (self.size - self.aliased))
+            if self.aliased > limit:
+                message = (
+                    f"aliases (here *{event.anchor}) expand the file by more than {limit:,} values; "
+                    "write the values out instead"
+                )
+                raise ReportError(Problem(self.source(event), message))
+            return out
+        start = self.size
         if isinstance(event, yaml.ScalarEvent):
             out = self.scalar(event)
+            self.size += 1 + len(event.value) // 100
         elif event.tag not in _PLAIN_TAGS:
             # Scalars with such tags are refused by the safe constructors; collections here.
             self.problems.append(Problem(self.source(event), f"malformed YAML: the tag {event.tag} is not allowed"))
             self.skip(event)
             out = None
         elif isinstance(event, yaml.SequenceStartEvent):
+            self.enter(event)
             out = LocatedList()
             out.file, out.at = self.file, self.at(event)
             item_at = []
@@ -104,11 +132,22 @@ class _Builder:
                 out.append(self.value(item_event))
             out.item_at = tuple(item_at)
             loader.get_event()
+            self.depth -= 1
         else:
+            self.enter(event)
             out = self.mapping(event)
+            self.depth -= 1
+        if not isinstance(event, yaml.ScalarEvent):
+            self.size += 1
         if getattr(event, "anchor", None):
-            self.anchors[event.anchor] = out
+            self.anchors[event.anchor] = (out, self.size - start)
         return out
+
+    def enter(self, event) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            message = f"the values nest more than {MAX_DEPTH} levels deep; a layout needs a few"
+            raise ReportError(Problem(self.source(event), message))
 
     def mapping(self, event) -> LocatedDict:
         loader = self.loader
@@ -121,7 +160,7 @@ class _Builder:
             key = self.value(key_event)
             value = self.value(loader.get_event())
             if not isinstance(key, str):
-                self.problems.append(Problem(_unpack(self.file, where), f"expected a text key, found {key!r}"))
+                self.problems.append(Problem(_unpack(self.file, where), f"expected a text key, found {shown(key)}"))
             elif key in out:
                 message = f"key '{key}' is given twice (first at line {out.key_source(key).line})"
                 self.problems.append(Problem(_unpack(self.file, where), message))
@@ -186,11 +225,17 @@ def _document(loader, path: Path, problems: list[Problem]) -> Any:
 def load_yaml(path: Path) -> Any:
     """Parse one YAML file safely; raise ReportError naming file, line and column."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ReportError(Problem(Source(str(path)), "file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReportError(Problem(Source(str(path)), f"cannot read the file: {exc}")) from None
+    except IsADirectoryError:
+        raise ReportError(Problem(Source(str(path)), "is a folder; expected a YAML file")) from None
+    except OSError as exc:
+        raise ReportError(Problem(Source(str(path)), f"cannot read the file: {exc.strerror or exc}")) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReportError(not_utf8(str(path), raw, exc)) from None
     loader = _Loader(text)
     problems: list[Problem] = []
     try:
@@ -207,6 +252,26 @@ def load_yaml(path: Path) -> Any:
     if problems:
         raise ReportError(problems)
     return data
+
+
+def not_utf8(file: str, raw: bytes, exc: UnicodeDecodeError) -> Problem:
+    """The line and column of the first byte that is not UTF-8, as a user can find it."""
+    line_start = raw.rfind(b"\n", 0, exc.start) + 1
+    line = raw.count(b"\n", 0, exc.start) + 1
+    column = len(raw[line_start : exc.start].decode("utf-8")) + 1  # the bytes before it decode
+    message = f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+    return Problem(Source(file, line, column), message)
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message quotes it: a collection by its kind (it may hold a whole file,
+    or an alias expanded), text cut short."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 def source_at(doc: Any, path: list[Any] | tuple[Any, ...]) -> Source:
