@@ -27,7 +27,7 @@ from builder.errors import Problem, ReportError, Source
 
 WORK_PREFIX = ".report-builder-"
 PARTIAL = "partial.xlsx"
-_HOST = re.sub(r"[^A-Za-z0-9.]+", "_", socket.gethostname()) or "host"
+_HOST = re.sub(r"[^A-Za-z0-9.-]+", "_", socket.gethostname()) or "host"
 # .report-builder-<host>-<pid>-<8 characters of mkdtemp>.tmp
 _WORK_NAME = re.compile(re.escape(WORK_PREFIX) + r"(?P<host>.+)-(?P<pid>\d+)-[a-z0-9_]{8}\.tmp")
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
