@@ -142,6 +142,9 @@ def atomic(out: Path) -> Iterator[Path]:
     # A symbolic link at `out` is followed, as a plain write would: the file it points at
     # is replaced and the link stays.
     target = Path(os.path.realpath(out))
+    if target.is_file() and not os.access(target, os.W_OK, effective_ids=os.access in os.supports_effective_ids):
+        # A plain write would be refused too; renaming over it would quietly get round that.
+        raise ReportError(Problem(Source(str(out)), "is read-only; it is not replaced"))
     made: list[Path] = []
     work: Path | None = None
     previous: dict[int, object] = {}
@@ -169,12 +172,18 @@ def atomic(out: Path) -> Iterator[Path]:
 
 
 def _cleanup(work: Path | None, made: list[Path], previous: dict[int, object]) -> None:
-    if work is not None:
-        shutil.rmtree(work, ignore_errors=True)
-    for folder in made:
-        try:
-            folder.rmdir()
-        except OSError:
-            break  # something else is in it now
-    for sig, handler in previous.items():
-        signal.signal(sig, handler)
+    # A signal arriving now waits until the clean-up is done and the old handlers are back.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, previous) if previous else None
+    try:
+        if work is not None:
+            shutil.rmtree(work, ignore_errors=True)
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # something else is in it now
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    finally:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)

@@ -10,6 +10,7 @@ import resource
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -196,6 +197,35 @@ def test_a_replaced_workbook_keeps_its_permissions(mini, tmp_path):
         os.umask(previous)
     assert zipfile.is_zipfile(out)
     assert oct(out.stat().st_mode & 0o777) == oct(0o664)
+
+
+def test_a_read_only_workbook_is_not_replaced(mini):
+    # A plain write would be refused; renaming over the file must not get round that. Root
+    # may write anything, so as root the build runs with the effective user nobody, in a
+    # folder all may write to.
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        folder.chmod(0o777)
+        for name in ("report.yaml", "layout.yaml", "data.csv"):
+            (folder / name).write_bytes((mini.parent / name).read_bytes())
+        # Built once first, so that every module is imported (nobody cannot read root's Python).
+        assert run_build(folder / "report.yaml", folder / "warm.xlsx").exit_code == 0
+        out = folder / "out.xlsx"
+        out.write_bytes(b"previous workbook")
+        out.chmod(0o444)
+        root = os.geteuid() == 0
+        if root:
+            os.seteuid(65534)
+        try:
+            result = run_build(folder / "report.yaml", out)
+        finally:
+            if root:
+                os.seteuid(0)
+        assert result.exit_code == 2, result.output
+        assert errors(result.output) == [f"error: {out}: is read-only; it is not replaced"]
+        assert snapshot(folder)["out.xlsx"] == b"previous workbook"
+        names = ["data.csv", "layout.yaml", "out.xlsx", "report.yaml", "warm.xlsx"]
+        assert sorted(p.name for p in folder.iterdir()) == names
 
 
 # 4. signals: nothing left behind; after kill -9 the next build cleans up
