@@ -122,15 +122,14 @@ def _install() -> dict[int, object]:
     return previous
 
 
-def _make_folder(folder: Path) -> list[Path]:
-    """Make `folder` and any missing parents; return those made, deepest first."""
-    made = []
+def _missing(folder: Path) -> list[Path]:
+    """`folder` and its parents that do not exist yet, deepest first."""
+    missing = []
     for parent in [folder, *folder.parents]:
         if parent.exists():
             break
-        made.append(parent)
-    folder.mkdir(parents=True, exist_ok=True)
-    return made
+        missing.append(parent)
+    return missing
 
 
 @contextmanager
@@ -149,7 +148,8 @@ def atomic(out: Path) -> Iterator[Path]:
     work: Path | None = None
     previous: dict[int, object] = {}
     try:
-        made = _make_folder(target.parent)
+        made = _missing(target.parent)  # removed again unless the workbook is written
+        target.parent.mkdir(parents=True, exist_ok=True)
         sweep(target.parent)
         previous = _install()
         work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{_HOST}-{os.getpid()}-", suffix=".tmp", dir=target.parent))
