@@ -70,14 +70,31 @@ class Built(NamedTuple):
 def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = False, data: Any = None) -> Built:
     """Build the workbook for `report` at `out`.
 
-    Nothing is written on bad input, nor when a tie-out check breaks unless
-    `allow_breaks` is set (the Checks sheet then shows the breaks).
+    `out` is an .xlsx file, or a folder (ending in a separator, or existing) to hold
+    `<report folder>.xlsx`; it may not be a file the build reads. Nothing is written on
+    bad input, nor when a tie-out check breaks unless `allow_breaks` is set (the Checks
+    sheet then shows the breaks).
     """
+    from builder.outputs import refuse_inputs, workbook_path
     from builder.render import render_workbook
 
-    workbook = plan(report, data)
+    spec = load_report(report)
+    target = workbook_path(out, spec.source.file)
+    # The PDF that --pdf writes beside the workbook is checked too: it is the same build.
+    refuse_inputs([target, target.with_suffix(".pdf")], inputs(spec, data))
+    workbook = plan(spec, data)
     broken = breaks(workbook)
     if broken and not allow_breaks:
         raise TieOutError(broken)
-    path = render_workbook(workbook, Path(out))
+    path = render_workbook(workbook, target)
     return Built(path, workbook.checks, broken, workbook.printed_pages, workbook.key_figures)
+
+
+def inputs(report: Report, data: Any = None) -> list[str]:
+    """The files a build of `report` reads: report.yaml, its layouts, its data file."""
+    files = [report.source.file, *(layout.source.file for layout in report.layouts)]
+    if data is None:
+        files.append(report.data_path)
+    elif isinstance(data, str | Path):
+        files.append(str(data))
+    return files

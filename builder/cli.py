@@ -53,9 +53,7 @@ def _report(report: Path | None) -> Path:
 
 @main.command()
 @REPORT
-@click.option(
-    "--out", type=click.Path(path_type=Path), help="Where to write the .xlsx (default: output/<report folder>.xlsx)."
-)
+@click.option("--out", type=click.Path(), help="Where to write the .xlsx (default: output/<report folder>.xlsx).")
 @click.option("--allow-breaks", is_flag=True, help="Write the workbook even if a tie-out check breaks.")
 @click.option("--pdf", is_flag=True, help="Also write the printed pack as PDF beside the workbook (needs LibreOffice).")
 def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) -> None:

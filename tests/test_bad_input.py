@@ -312,9 +312,3 @@ def test_a_typed_row_that_hides_its_amounts_is_refused(mini, tmp_path):
     result = run_build(mini, tmp_path / "out.xlsx")
     assert result.exit_code == 2
     assert "row 'cost' shows no amount column" in result.output and "data.csv:6" in result.output
-
-
-def test_an_output_path_that_is_a_folder_is_refused(mini, tmp_path):
-    result = run_build(mini, tmp_path)
-    assert result.exit_code == 2
-    assert "is a folder" in result.output and "Traceback" not in result.output
