@@ -53,10 +53,15 @@ def _report(report: Path | None) -> Path:
 
 @main.command()
 @REPORT
-@click.option("--out", type=click.Path(), help="Where to write the .xlsx (default: output/<report folder>.xlsx).")
+# A str, not a Path: Path drops the trailing "/" that makes `--out results/` a folder.
+@click.option(
+    "--out",
+    type=click.Path(),
+    help="The .xlsx to write, or a folder (ending in /) for <report folder>.xlsx (default: output/).",
+)
 @click.option("--allow-breaks", is_flag=True, help="Write the workbook even if a tie-out check breaks.")
 @click.option("--pdf", is_flag=True, help="Also write the printed pack as PDF beside the workbook (needs LibreOffice).")
-def build(report: Path | None, out: Path | None, allow_breaks: bool, pdf: bool) -> None:
+def build(report: Path | None, out: str | None, allow_breaks: bool, pdf: bool) -> None:
     """Build REPORT into a workbook.
 
     REPORT is a report.yaml or a folder holding one; without it, the report.yaml of the
