@@ -13,6 +13,7 @@ import xlsxwriter.worksheet
 from xlsxwriter.exceptions import FileCreateError
 
 from builder.errors import Problem, ReportError, Source
+from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.outputs import PARTIAL, atomic
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
 
@@ -83,7 +84,11 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
             value = int(value)
         code = sheet.write_formula(cell.row, cell.col, cell.formula, fmt, "" if value is None else value)
     elif isinstance(cell.value, str):
-        code = sheet.write_string(cell.row, cell.col, cell.value, fmt)  # never a formula, whatever it starts with
+        # XlsxWriter counts code points; Excel counts UTF-16 units, where an emoji is 2.
+        if len(cell.value) > MAX_TEXT // 2 and utf16_len(cell.value) > MAX_TEXT:
+            code = -2
+        else:
+            code = sheet.write_string(cell.row, cell.col, cell.value, fmt)  # never a formula, whatever it starts with
     elif cell.value is None:
         code = sheet.write_blank(cell.row, cell.col, None, fmt)
     else:
@@ -94,8 +99,8 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
         where = cell.source or Source(sheet.name)
         if code == -1:
             what = "lies outside Excel's 1,048,576 x 16,384 grid"
-        elif isinstance(cell.value, str) and len(cell.value) > 32_767:
-            what = "holds text longer than Excel's 32,767 characters"
+        elif isinstance(cell.value, str) and utf16_len(cell.value) > MAX_TEXT:
+            what = f"holds text longer than Excel's {MAX_TEXT:,} characters"
         else:
             what = "could not be written (its row was already flushed: a builder bug, please report it)"
         raise ReportError(Problem(where, f"{sheet.name}!R{cell.row + 1}C{cell.col + 1} {what}"))

@@ -17,6 +17,7 @@ from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 from builder.checks import checks_sheet
 from builder.contents import contents_sheet
 from builder.errors import Problem, ReportError, Source
+from builder.excel_limits import MAX_FORMULA, MAX_FORMULA_STRING, utf16_len, utf16_pieces
 from builder.expr import (
     Bin,
     Call,
@@ -44,7 +45,6 @@ from builder.printing import page_setup, printed_pages
 from builder.sources import data_ref, data_sheets, input_names, inputs_sheet
 from builder.spec import Column, Layout, Report, Row
 
-MAX_FORMULA = 8192
 _UNKNOWN = object()
 HEADER = Style(bold=True, align="center", bottom=1)
 COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
@@ -323,7 +323,9 @@ class _Resolver:
         live = False
         for literal, field_name, spec, _ in string.Formatter().parse(text):
             if literal:
-                parts.append(Str(literal))
+                # Excel refuses a text constant of over 255 characters inside a formula:
+                # a long note that quotes an input is joined from pieces.
+                parts += [Str(piece) for piece in utf16_pieces(literal, MAX_FORMULA_STRING)]
             if field_name is None:
                 continue
             if field_name in self.inputs:
@@ -442,8 +444,15 @@ def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
         made = res.template(text)
         if isinstance(made, str):
             cells.append(Cell(r, c, made, style))
-        else:
-            cells.append(Cell(r, c, evaluate(made, res.value, res.name_value), style, made, to_formula(made, sheet)))
+            return
+        formula = to_formula(made, sheet)
+        if utf16_len(formula) > MAX_FORMULA:
+            message = (
+                f"text that quotes an input becomes a formula of {utf16_len(formula):,} characters; "
+                f"Excel allows {MAX_FORMULA:,}: shorten it or split it into several notes"
+            )
+            res.problems.append(Problem(layout.text_source(text), message))
+        cells.append(Cell(r, c, evaluate(made, res.value, res.name_value), style, made, formula))
 
     for i, text in enumerate(layout.title + layout.subtitle):
         text_cell(i, 0, text, Style(bold=i < len(layout.title)))
@@ -557,11 +566,11 @@ class _Body:
                     res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period}): {exc}"))
                     continue
                 formula = to_formula(expr, sheet)
-                if len(formula) > MAX_FORMULA:
+                if utf16_len(formula) > MAX_FORMULA:
                     res.problems.append(
                         Problem(
                             row.source,
-                            f"'{row.id}' in column '{col.id}': the formula has {len(formula)} characters; "
+                            f"'{row.id}' in column '{col.id}': the formula has {utf16_len(formula)} characters; "
                             f"Excel allows {MAX_FORMULA}",
                         )
                     )

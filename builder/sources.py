@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from builder.errors import Source
+from builder.excel_limits import MAX_ROWS
 from builder.expr import Ref
 from builder.figures import Figures
 from builder.plan import Cell, SheetPlan, Style
@@ -33,7 +34,6 @@ def where(source: Source, base: Path) -> str:
     return f"{path}:{source.line}" if source.line else path
 
 
-MAX_ROWS = 1_048_576
 PER_SHEET = MAX_ROWS - 1  # below the header row
 
 

@@ -10,16 +10,13 @@ import string
 from collections.abc import Callable, Iterator
 
 from builder.errors import Problem
+from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
 from builder.spec import Layout, Report, Row
 
-MAX_SHEET_NAME = 31
-MAX_NAME = 255
-MAX_HEADER = 255  # a page header or footer, with its &-codes
-MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
 # What XlsxWriter's define_name refuses as cell-like, a little more than Excel does (AAD1);
@@ -40,11 +37,6 @@ _MORE_DATA = re.compile(r"^data \([0-9]+\)$")
 STATIC_FIELDS = ("company", "title", "date")
 
 Check = Callable[[Report, Figures], Iterator[Problem]]
-
-
-def utf16_len(text: str) -> int:
-    """A length as Excel counts it: in UTF-16 units, so an emoji counts 2."""
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def same_name(name: str) -> str:
@@ -467,6 +459,27 @@ def _excel_number(value: float, where, what: str) -> Iterator[Problem]:
         yield Problem(where, f"{what}: {value!r} {why}")
 
 
+def text_lengths(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Every text the builder writes fits a cell: 32,767 UTF-16 units (an emoji counts 2)."""
+
+    def too_long(text: object, where, what: str) -> Iterator[Problem]:
+        if isinstance(text, str) and utf16_len(text) > MAX_TEXT:
+            yield Problem(where, f"{what} has {utf16_len(text):,} characters; an Excel cell holds {MAX_TEXT:,}")
+
+    yield from too_long(report.company, report.source, "the company name")
+    yield from too_long(report.title, report.source, "the title")
+    for inp in report.inputs:
+        yield from too_long(inp.value, inp.source, f"input '{inp.name}'")
+        yield from too_long(inp.label, inp.source, f"the label of input '{inp.name}'")
+    for layout in report.layouts:
+        for text, where in layout.text_sources:
+            yield from too_long(text, where, "the text")
+        for col in layout.columns:
+            yield from too_long(col.header, col.source, f"the header of column '{col.id}'")
+        for row in layout.rows:
+            yield from too_long(row.label, row.source, f"the label of row '{row.id or row.label[:20]}'")
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -475,6 +488,7 @@ CHECKS: tuple[Check, ...] = (
     templates,
     input_names,
     page_headers,
+    text_lengths,
     data_figures,
     excel_limits,
     typed_percentages,
