@@ -464,7 +464,10 @@ def text_lengths(report: Report, figures: Figures) -> Iterator[Problem]:
 
     def too_long(text: object, where, what: str) -> Iterator[Problem]:
         if isinstance(text, str) and utf16_len(text) > MAX_TEXT:
-            yield Problem(where, f"{what} has {utf16_len(text):,} characters; an Excel cell holds {MAX_TEXT:,}")
+            yield Problem(
+                where,
+                f"{what} has {utf16_len(text):,} characters, longer than Excel's {MAX_TEXT:,} characters in a cell",
+            )
 
     yield from too_long(report.company, report.source, "the company name")
     yield from too_long(report.title, report.source, "the title")

@@ -146,7 +146,7 @@ def test_out_ending_in_a_separator_is_a_folder_made_for_the_default_name(mini, t
     result = run_build(mini, out)
     assert result.exit_code == 0, result.output
     made = tmp_path / "results" / "pack" / f"{tmp_path.name}.xlsx"  # <report folder>.xlsx
-    assert f"wrote {made}" in result.output
+    assert f"into {made}" in result.output
     assert sorted(p.name for p in made.parent.iterdir()) == [made.name]
     assert "Income" in openpyxl.load_workbook(made).sheetnames
 
