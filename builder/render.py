@@ -13,6 +13,7 @@ from pathlib import Path
 import xlsxwriter
 import xlsxwriter.worksheet
 
+from builder import formula_map
 from builder.errors import Problem, ReportError, Source
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
 
@@ -75,6 +76,7 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
         if isinstance(value, bool):
             value = int(value)
         code = sheet.write_formula(cell.row, cell.col, cell.formula, fmt, "" if value is None else value)
+        sheet.formulas.add(cell.row, cell.col)  # for the formula map verify reads back
     elif isinstance(cell.value, str):
         code = sheet.write_string(cell.row, cell.col, cell.value, fmt)  # never a formula, whatever it starts with
     elif cell.value is None:
@@ -94,8 +96,9 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
         raise ReportError(Problem(where, f"{sheet.name}!R{cell.row + 1}C{cell.col + 1} {what}"))
 
 
-def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> None:
+def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> formula_map.SheetFormulas:
     sheet = workbook.add_worksheet(plan.name, worksheet_class=_Worksheet)
+    sheet.formulas = formula_map.SheetFormulas()
     sheet.hide_gridlines(2)
     for col, width in enumerate(plan.widths):
         sheet.set_column(col, col, width)
@@ -138,6 +141,7 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
             sheet.repeat_rows(*setup.repeat_rows)
         sheet.set_header(setup.header)
         sheet.set_footer(setup.footer)
+    return sheet.formulas
 
 
 def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
@@ -171,10 +175,10 @@ def render_workbook(plan: WorkbookPlan, out: Path) -> Path:
             }
         )
         formats = _Formats(workbook)
-        for sheet in plan.sheets:
-            render_sheet(workbook, formats, sheet)
+        recorded = {sheet.name: render_sheet(workbook, formats, sheet) for sheet in plan.sheets}
         for name, ref in plan.names:
             workbook.define_name(name, ref)
+        formula_map.write(workbook, recorded)
         workbook.close()
         os.replace(tmp, out)
     except OSError as exc:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 CLI = Path(sys.executable).parent / "report-builder"
 
@@ -75,3 +79,116 @@ def test_the_pdf_pack_prints_en_us_numbers_in_a_german_locale(german, tmp_path):
     # Total revenues and the note's rate, as the release prints them (German would be 10.512.328 and 110,20).
     assert "10,512,328" in text.stdout and "110.20 = $1" in text.stdout
     assert "10.512.328" not in text.stdout and "110,20" not in text.stdout
+
+
+# --- a formula overwritten with a constant ------------------------------------------------
+
+
+def rewrite_sheet(src: Path, dst: Path, part: str, edit) -> None:
+    """Copy a workbook, changing one part's XML text: what Excel does when a cell is retyped."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == part:
+                data = edit(data.decode()).encode()
+            zout.writestr(item, data)
+
+
+def cell_xml(text: str, ref: str) -> re.Match:
+    match = re.search(rf'<c r="{ref}"[^>]*>.*?</c>', text)
+    assert match, ref
+    return match
+
+
+def test_verify_names_formulas_overwritten_with_a_number_or_cleared(example_workbook, tmp_path):
+    # Operations is sheet2 (Contents is sheet1); D12 and D13 are "% of Total Revenues",
+    # which no other cell refers to, so every other stored value stays right.
+    def edit(text: str) -> str:
+        d12 = cell_xml(text, "D12")
+        assert "<f>" in d12.group(0)
+        style = re.search(r' s="\d+"', d12.group(0)).group(0)
+        text = text[: d12.start()] + f'<c r="D12"{style}><v>0.99</v></c>' + text[d12.end() :]
+        d13 = cell_xml(text, "D13")
+        assert "<f>" in d13.group(0)
+        return text[: d13.start()] + text[d13.end() :]
+
+    tampered = tmp_path / "tampered.xlsx"
+    rewrite_sheet(example_workbook, tampered, "xl/worksheets/sheet2.xml", edit)
+    result = run_cli("verify", tampered, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert result.returncode == 4, result.stderr
+    assert "Operations!D12 should hold a formula, holds 0.99" in result.stderr
+    assert "Operations!D13 should hold a formula, holds nothing" in result.stderr
+    assert "2 cell(s) that should hold a formula hold a constant" in result.stderr
+    assert "differs:" not in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tampered.xlsx"]  # nothing left behind
+
+
+def test_verify_names_a_number_typed_over_a_formula_and_saved_with_openpyxl(example_workbook, tmp_path):
+    wb = openpyxl.load_workbook(example_workbook)
+    assert wb["Operations"]["D12"].value.startswith("=IF(")
+    wb["Operations"]["D12"] = 0.99
+    wb.save(tmp_path / "saved.xlsx")
+    result = run_cli("verify", tmp_path / "saved.xlsx")
+    assert result.returncode == 4
+    assert "Operations!D12 should hold a formula, holds 0.99" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_formula_map_names_exactly_the_formula_cells_and_stays_out_of_sight(example_workbook):
+    wb = openpyxl.load_workbook(example_workbook)
+    assert wb.sheetnames[-1] == "_formulas" and wb["_formulas"].sheet_state == "veryHidden"
+    assert wb.sheetnames[0] == "Contents" and wb.active.title == "Contents"
+    contents = " ".join(str(c.value) for row in wb["Contents"].iter_rows() for c in row if c.value is not None)
+    assert "_formulas" not in contents
+    actual = {
+        (ws.title, c.row, c.column) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"
+    }
+    rows = list(wb["_formulas"].iter_rows(values_only=True))
+    assert rows[0][0] == "report-builder formula map, version 1"
+    mapped = set()
+    for name, *pieces in rows[1:]:
+        for text in " ".join(p for p in pieces if p).split():
+            first, _, last = text.partition(":")
+            c0, r0 = coordinate_from_string(first)
+            c1, r1 = coordinate_from_string(last or first)
+            for r in range(r0, r1 + 1):
+                for c in range(column_index_from_string(c0), column_index_from_string(c1) + 1):
+                    mapped.add((name, r, c))
+    assert len(actual) > 3000 and mapped == actual
+
+
+def test_a_long_formula_map_is_split_between_cells_within_excels_limit(tmp_path):
+    import xlsxwriter
+
+    from builder import formula_map
+
+    sheet = formula_map.SheetFormulas()
+    cells = {(r, c) for r in range(0, 40_000, 2) for c in (0, 2)}  # every other row: no runs to merge
+    for r, c in sorted(cells):
+        sheet.add(r, c)
+    book = xlsxwriter.Workbook(tmp_path / "map.xlsx")
+    book.add_worksheet("S")
+    formula_map.write(book, {"S": sheet})
+    book.close()
+    rows = list(openpyxl.load_workbook(tmp_path / "map.xlsx")["_formulas"].iter_rows(values_only=True))
+    pieces = [p for p in rows[1][1:] if p]
+    assert len(pieces) > 2 and max(len(p) for p in pieces) <= 32_767
+    read = formula_map.read(iter(rows))
+    assert {
+        (r - 1, c - 1) for r0, c0, r1, c1 in read["S"] for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+    } == cells
+
+
+def test_a_workbook_without_the_map_is_verified_with_a_warning(tmp_path):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(tmp_path / "foreign.xlsx")
+    sheet = book.add_worksheet("S")
+    sheet.write_number(0, 0, 2)
+    sheet.write_formula(0, 1, "=A1*3", None, 6)
+    book.close()
+    result = run_cli("verify", tmp_path / "foreign.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert "ok: 1 formula cells equal" in result.stdout
+    assert "foreign.xlsx has no formula map" in result.stderr
+    assert "cannot be found" in result.stderr

@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from builder.errors import EngineFailed, EngineMissing
+from builder.errors import EngineFailed, EngineMissing, Problem, ReportError, Source
 
 PACKAGE = "libreoffice-calc-nogui"
 _PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -62,20 +62,28 @@ def convert(paths: list[Path], outdir: Path, target: str, recalc: bool = True, t
             target,
             "--outdir",
             str(outdir),
-            *[str(p) for p in paths],
+            # Absolute: a name starting with "-" would otherwise be read as an option.
+            *[str(Path(p).absolute()) for p in paths],
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise EngineFailed(f"LibreOffice did not finish within {timeout} s") from None
+        except OSError as exc:
+            raise EngineFailed(f"LibreOffice could not be started: {exc}") from None
         if done.returncode != 0:
             raise EngineFailed(f"LibreOffice failed ({done.returncode}): {done.stderr.strip()}")
 
 
 def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:
-    """Recalculated copies of the workbooks (same names, in outdir)."""
+    """Recalculated copies of the workbooks (same stems, .xlsx, in outdir)."""
     convert(paths, outdir, "xlsx", recalc=True)
-    result = {p: outdir / p.name for p in paths}
-    for p, q in result.items():
-        if not q.exists():
-            raise EngineFailed(f"LibreOffice could not open {p} as a workbook")
+    result = {p: outdir / f"{p.stem}.xlsx" for p in paths}
+    refused = [p for p, q in result.items() if not q.exists()]
+    if refused:
+        # LibreOffice ran and exited 0 ("Error: source file could not be loaded"): it is the
+        # file, not LibreOffice, so this is bad input (exit 2), not exit 5.
+        raise ReportError([Problem(Source(str(p)), "LibreOffice cannot load it as a spreadsheet") for p in refused])
     return result
 
 
