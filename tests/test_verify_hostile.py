@@ -7,12 +7,18 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+from builder.cli import main
+from builder.errors import ReportError
+from builder.verify import libreoffice
 
 CLI = Path(sys.executable).parent / "report-builder"
 
@@ -192,3 +198,152 @@ def test_a_workbook_without_the_map_is_verified_with_a_warning(tmp_path):
     assert "ok: 1 formula cells equal" in result.stdout
     assert "foreign.xlsx has no formula map" in result.stderr
     assert "cannot be found" in result.stderr
+
+
+# --- files that are no .xlsx workbook -----------------------------------------------------
+
+
+def _empty(example: Path, path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _damaged(example: Path, path: Path) -> None:
+    data = bytearray(example.read_bytes())
+    middle = len(data) // 3
+    data[middle : middle + 64] = bytes(64)  # inside some member's deflate stream
+    path.write_bytes(bytes(data))
+
+
+def _truncated(example: Path, path: Path) -> None:
+    path.write_bytes(example.read_bytes()[: example.stat().st_size * 2 // 3])  # the central directory is gone
+
+
+def _no_workbook(example: Path, path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "a zip, but no workbook in it")
+
+
+def _zip_bomb(example: Path, path: Path) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in zipfile.ZipFile(example).infolist():
+            archive.writestr(item, zipfile.ZipFile(example).read(item.filename))
+    # The central directory's uncompressed size of the first member becomes 4 GB: a bomb's
+    # declaration (what openpyxl would try to inflate), the data itself unchanged.
+    data = bytearray(path.read_bytes())
+    at = data.index(b"PK\x01\x02")
+    data[at + 24 : at + 28] = (0xFFFFFFF0).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+
+
+def _encrypted(example: Path, path: Path) -> None:
+    # What Excel writes for a password-protected .xlsx: a Compound File (OLE) whose directory
+    # holds EncryptionInfo and EncryptedPackage streams. Header, then one directory sector.
+    header = bytearray(512)
+    header[:8] = bytes.fromhex("d0cf11e0a1b11ae1")
+    header[24:34] = bytes.fromhex("3e000300feff09000600")  # minor/major version, byte order, 512-byte sectors
+    entries = b"".join(
+        (name.encode("utf-16-le") + b"\0\0").ljust(64, b"\0")
+        + (2 * len(name) + 2).to_bytes(2, "little")
+        + bytes([5 if name == "Root Entry" else 2])
+        + bytes(61)
+        for name in ("Root Entry", "EncryptionInfo", "EncryptedPackage", "\x06DataSpaces")
+    )
+    path.write_bytes(bytes(header) + entries + bytes(4096))
+
+
+BAD_FILES = {
+    "empty file": (_empty, "is empty, not an .xlsx workbook"),
+    "damaged zip": (_damaged, "not an .xlsx workbook: a damaged zip file"),
+    "truncated zip": (_truncated, "not an .xlsx workbook: a damaged zip file"),
+    "zip without workbook": (_no_workbook, "is a zip file without an Excel workbook in it (no xl/workbook.xml)"),
+    "zip bomb": (_zip_bomb, "claims 4,294,967,280 bytes packed in"),
+    "encrypted xlsx": (_encrypted, "is encrypted (password-protected)"),
+}
+
+
+def assert_refused(result, path: Path, words: str) -> None:
+    assert result.exit_code == 2, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and errors[0].startswith(f"error: {path}: ") and words in errors[0], result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def clean_tmp(tmp_path, monkeypatch) -> Path:
+    """Temporary files go here during the test, so that one left behind is seen."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    yield folder
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_verify_refuses_a_file_that_is_no_xlsx(case, example_workbook, tmp_path, clean_tmp):
+    make, words = BAD_FILES[case]
+    path = tmp_path / "bad.xlsx"
+    make(example_workbook, path)
+    result = CliRunner().invoke(main, ["verify", str(path)])
+    assert_refused(result, path, words)
+
+
+@pytest.fixture(scope="session")
+def other_formats(example_workbook, tmp_path_factory) -> dict[str, Path]:
+    """The example saved by LibreOffice as OpenDocument and as Excel 97-2003, renamed .xlsx."""
+    folder = tmp_path_factory.mktemp("formats")
+    out = {}
+    for target in ("ods", "xls"):
+        libreoffice.convert([example_workbook], folder / target, target, recalc=False)
+        out[target] = (folder / target / f"example.{target}").rename(folder / f"{target}-renamed.xlsx")
+    return out
+
+
+@pytest.mark.parametrize(
+    "kind, words",
+    [
+        ("ods", "is an OpenDocument file (.ods), not an .xlsx workbook"),
+        ("xls", "is a legacy Excel 97-2003 (.xls) file, not an .xlsx workbook"),
+    ],
+)
+def test_verify_refuses_other_spreadsheet_formats_named_xlsx(kind, words, other_formats, clean_tmp):
+    result = CliRunner().invoke(main, ["verify", str(other_formats[kind])])
+    assert_refused(result, other_formats[kind], words)
+
+
+def _broken_workbook_xml(example: Path, path: Path) -> None:
+    rewrite_sheet(example, path, "xl/workbook.xml", lambda text: "<not xml")
+
+
+def test_a_workbook_openpyxl_cannot_parse_is_bad_input(example_workbook, tmp_path, clean_tmp):
+    path = tmp_path / "broken.xlsx"
+    _broken_workbook_xml(example_workbook, path)
+    assert_refused(CliRunner().invoke(main, ["verify", str(path)]), path, "not a readable .xlsx workbook")
+
+
+def test_a_workbook_libreoffice_refuses_is_bad_input_not_a_missing_engine(example_workbook, tmp_path):
+    path = tmp_path / "broken.xlsx"
+    _broken_workbook_xml(example_workbook, path)
+    with pytest.raises(ReportError) as refused:
+        libreoffice.recalculate([path], tmp_path / "out")
+    assert [str(p) for p in refused.value.problems] == [f"{path}: LibreOffice cannot load it as a spreadsheet"]
+
+
+def test_verify_refuses_a_device(clean_tmp):
+    result = CliRunner().invoke(main, ["verify", "/dev/null"])
+    assert_refused(result, Path("/dev/null"), "is not a regular file")
+
+
+def test_exit_5_still_means_libreoffice_is_missing(example_workbook, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice on it
+    result = CliRunner().invoke(main, ["verify", str(example_workbook)])
+    assert result.exit_code == 5
+    assert "LibreOffice is not installed" in result.output and "Traceback" not in result.output
+
+
+def test_verify_takes_any_file_name(example_workbook, tmp_path):
+    # A leading "-" would be an option to soffice, and LibreOffice names its copy <stem>.xlsx.
+    odd = tmp_path / "-copy of the pack"
+    shutil.copy(example_workbook, odd)
+    result = CliRunner().invoke(main, ["verify", "--", str(odd)])
+    assert result.exit_code == 0, result.output
+    assert "ok: 3045 formula cells equal" in result.output

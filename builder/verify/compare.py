@@ -143,8 +143,11 @@ def _read(path: Path) -> tuple[dict[tuple[str, str], tuple[str, object]], list[s
     import openpyxl
 
     try:
-        formulas = openpyxl.load_workbook(path, data_only=False)
-        values = openpyxl.load_workbook(path, data_only=True)
+        # Opened as files: openpyxl refuses a path by its extension, LibreOffice and verify do not.
+        with open(path, "rb") as handle:
+            formulas = openpyxl.load_workbook(handle, data_only=False)
+        with open(path, "rb") as handle:
+            values = openpyxl.load_workbook(handle, data_only=True)
     except Exception as exc:  # the user's file: whatever openpyxl cannot parse is a bad workbook
         raise _refuse(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     out = {}
