@@ -86,7 +86,7 @@ def check_xlsx(path: Path) -> None:
     except RuntimeError:  # zipfile's "password required": zip-level encryption
         raise _refuse(path, "not an .xlsx workbook: its zip entries are encrypted") from None
     except Exception as exc:  # BadZipFile, zlib.error, EOFError...: whatever a damaged zip raises
-        raise _refuse(path, f"not an .xlsx workbook: a damaged zip file ({type(exc).__name__}: {exc})") from None
+        raise _refuse(path, f"not an .xlsx workbook: a damaged zip file ({exc})") from None
 
 
 def _ole_kind(handle) -> str:
