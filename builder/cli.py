@@ -168,12 +168,27 @@ def verify(workbook: Path) -> None:
     """Recalculate WORKBOOK in headless LibreOffice and compare every stored value."""
     from builder.verify.compare import verify_workbook
 
-    count, differences = verify_workbook(workbook)
-    for diff in differences:
+    verdict = verify_workbook(workbook)
+    for line in verdict.overwritten:
+        click.echo(f"overwritten: {line}", err=True)
+    for diff in verdict.differences:
         click.echo(f"differs: {diff}", err=True)
-    if differences:
-        raise VerifyError(f"{len(differences)} of {count} formula cells differ from LibreOffice's recalculation")
-    click.echo(f"ok: {count} formula cells equal LibreOffice's recalculation")
+    failures = []
+    if verdict.overwritten:
+        failures.append(f"{len(verdict.overwritten)} cell(s) that should hold a formula hold a constant")
+    if verdict.differences:
+        failures.append(
+            f"{len(verdict.differences)} of {verdict.formulas} formula cells differ from LibreOffice's recalculation"
+        )
+    if failures:
+        raise VerifyError("; ".join(failures))
+    if not verdict.mapped:
+        click.echo(
+            f"warning: {workbook} has no formula map (it was not built by report-builder, or the map was "
+            "removed): a formula overwritten with a typed value cannot be found",
+            err=True,
+        )
+    click.echo(f"ok: {verdict.formulas} formula cells equal LibreOffice's recalculation")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import xlsxwriter
 import xlsxwriter.worksheet
 from xlsxwriter.exceptions import FileCreateError
 
+from builder import formula_map
 from builder.errors import Problem, ReportError, Source
 from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.outputs import PARTIAL, atomic
@@ -83,6 +84,7 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
         if isinstance(value, bool):
             value = int(value)
         code = sheet.write_formula(cell.row, cell.col, cell.formula, fmt, "" if value is None else value)
+        sheet.formulas.add(cell.row, cell.col)  # for the formula map verify reads back
     elif isinstance(cell.value, str):
         # XlsxWriter counts code points; Excel counts UTF-16 units, where an emoji is 2.
         if len(cell.value) > MAX_TEXT // 2 and utf16_len(cell.value) > MAX_TEXT:
@@ -106,8 +108,9 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
         raise ReportError(Problem(where, f"{sheet.name}!R{cell.row + 1}C{cell.col + 1} {what}"))
 
 
-def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> None:
+def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> formula_map.SheetFormulas:
     sheet = workbook.add_worksheet(plan.name, worksheet_class=_Worksheet)
+    sheet.formulas = formula_map.SheetFormulas()
     sheet.hide_gridlines(2)
     for col, width in enumerate(plan.widths):
         sheet.set_column(col, col, width)
@@ -150,6 +153,7 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
             sheet.repeat_rows(*setup.repeat_rows)
         sheet.set_header(setup.header)
         sheet.set_footer(setup.footer)
+    return sheet.formulas
 
 
 def known_cells(plan: WorkbookPlan) -> int:
@@ -190,10 +194,10 @@ def render_workbook(plan: WorkbookPlan, out: Path, constant_memory: bool | None 
             }
         )
         formats = _Formats(workbook)
-        for sheet in plan.sheets:
-            render_sheet(workbook, formats, sheet)
+        recorded = {sheet.name: render_sheet(workbook, formats, sheet) for sheet in plan.sheets}
         for name, ref in plan.names:
             workbook.define_name(name, ref)
+        formula_map.write(workbook, recorded)
         try:
             workbook.close()
         except FileCreateError as exc:

@@ -13,6 +13,7 @@ from builder.errors import Problem
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
+from builder.formula_map import SHEET as FORMULA_MAP_SHEET
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
 from builder.spec import Layout, Report, Row
@@ -32,7 +33,7 @@ _RESERVED_NAMES = {
     )
 }  # fmt: skip
 # Sheets the builder adds; "Data (2)" and on hold typed figures beyond one sheet's rows.
-_BUILDER_SHEETS = ("Contents", "Checks", "Footing", "Data", "Inputs")
+_BUILDER_SHEETS = ("Contents", "Checks", "Footing", "Data", "Inputs", FORMULA_MAP_SHEET)
 _MORE_DATA = re.compile(r"^data \([0-9]+\)$")
 STATIC_FIELDS = ("company", "title", "date")
 
@@ -132,7 +133,8 @@ def sheet_names(report: Report, figures: Figures) -> Iterator[Problem]:
             yield Problem(
                 where,
                 f"sheet name {name!r} is used twice{also} "
-                "(or clashes with a sheet the builder adds: Contents, Checks, Footing, Data, Data (2)..., Inputs)",
+                "(or clashes with a sheet the builder adds: Contents, Checks, Footing, Data, Data (2)..., Inputs, "
+                f"{FORMULA_MAP_SHEET})",
             )
         seen.setdefault(key, layout)
 

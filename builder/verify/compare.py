@@ -1,15 +1,33 @@
-"""Compare a workbook's stored values with a real engine's recalculation, cell by cell."""
+"""Compare a workbook's stored values with a real engine's recalculation, cell by cell.
+
+Before LibreOffice sees a file, it is checked to be an .xlsx (a sound zip holding an
+Excel workbook): a file that is not one is bad input (exit 2), never "LibreOffice
+missing" (exit 5). Cells the builder's formula map says hold formulas, and which hold
+a constant now, are named too: they would otherwise never be compared.
+"""
 
 from __future__ import annotations
 
 import math
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
+from builder import formula_map
+from builder.errors import Problem, ReportError, Source
 from builder.verify import libreoffice
 
 TOLERANCE = 1e-9  # relative; LibreOffice and Python may differ in the last bits of a quotient
+# Deflate cannot compress better than 1032:1, so a member claiming more is lying about its size
+# (a zip bomb, or a damaged directory); stored members are their own size.
+_DEFLATE_MAX_RATIO = 1032
+# A 100,000-line statement of 12 periods unpacks to about 450 MB; openpyxl needs tens of
+# times that in memory, so more than this is no workbook verify can read.
+MAX_UNPACKED = 2 * 1024**3
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: legacy .xls, or an encrypted .xlsx
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,13 @@ class Difference:
         return f"{self.sheet}!{self.cell} {self.formula}: stored {self.stored!r}, recalculated {self.recalculated!r}"
 
 
+class Verdict(NamedTuple):
+    formulas: int  # formula cells compared
+    differences: list[Difference]
+    overwritten: list[str]  # "Sheet!C12 should hold a formula, holds 0.99"
+    mapped: bool  # the workbook carries the builder's formula map
+
+
 def same(a: object, b: object) -> bool:
     if a in (None, "") and b in (None, ""):
         return True
@@ -34,45 +59,169 @@ def same(a: object, b: object) -> bool:
     return a == b
 
 
+def _refuse(path: Path, message: str) -> ReportError:
+    return ReportError(Problem(Source(str(path)), message))
+
+
+def check_xlsx(path: Path) -> None:
+    """Refuse, with one line saying what it is not, a file that is no sound .xlsx."""
+    if not path.is_file():
+        raise _refuse(path, "is not a regular file")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+            if head == _OLE:
+                raise _refuse(path, _ole_kind(handle))
+    except OSError as exc:
+        raise _refuse(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not head:
+        raise _refuse(path, "is empty, not an .xlsx workbook")
+    if not head.startswith(b"PK"):
+        raise _refuse(path, "not an .xlsx workbook (it is not even a zip file)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _check_archive(path, archive)
+    except ReportError:
+        raise
+    except RuntimeError:  # zipfile's "password required": zip-level encryption
+        raise _refuse(path, "not an .xlsx workbook: its zip entries are encrypted") from None
+    except Exception as exc:  # BadZipFile, zlib.error, EOFError...: whatever a damaged zip raises
+        raise _refuse(path, f"not an .xlsx workbook: a damaged zip file ({exc})") from None
+
+
+def _ole_kind(handle) -> str:
+    # An encrypted .xlsx is a Compound File whose directory names an EncryptedPackage stream;
+    # directory entries are 128-byte records, each starting with its UTF-16 name.
+    handle.seek(0)
+    offset = 0
+    tail = b""
+    while chunk := handle.read(1 << 20):
+        data = tail + chunk
+        at = data.find(_ENCRYPTED)
+        while at >= 0:
+            if (offset - len(tail) + at) % 128 == 0:
+                return "is encrypted (password-protected); save it without a password to verify it"
+            at = data.find(_ENCRYPTED, at + 1)
+        tail = data[-len(_ENCRYPTED) :]
+        offset += len(chunk)
+    return "is a legacy Excel 97-2003 (.xls) file, not an .xlsx workbook; save it as .xlsx to verify it"
+
+
+def _check_archive(path: Path, archive: zipfile.ZipFile) -> None:
+    members = archive.infolist()
+    names = {m.filename for m in members}
+    if "mimetype" in names and archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument"):
+        raise _refuse(path, "is an OpenDocument file (.ods), not an .xlsx workbook")
+    if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
+        raise _refuse(path, "is a zip file without an Excel workbook in it (no xl/workbook.xml), not an .xlsx")
+    total = 0
+    for member in members:
+        if member.file_size > member.compress_size * _DEFLATE_MAX_RATIO + 1024:
+            raise _refuse(
+                path,
+                f"not an .xlsx workbook: {member.filename} claims {member.file_size:,} bytes packed in "
+                f"{member.compress_size:,} (a zip bomb, or a damaged zip)",
+            )
+        total += member.file_size
+    if total > MAX_UNPACKED:
+        raise _refuse(path, f"unpacks to {total:,} bytes, more than verify reads ({MAX_UNPACKED:,})")
+    # Read every member once: a damaged deflate stream or a wrong CRC is found here, in a
+    # second or so, rather than as a traceback from openpyxl after LibreOffice's run.
+    for member in members:
+        with archive.open(member) as stream:
+            while stream.read(1 << 20):
+                pass
+
+
 def formula_cells(path: Path) -> dict[tuple[str, str], tuple[str, object]]:
     """(sheet, cell) -> (formula, stored value) for every formula cell of a workbook."""
+    return _read(path)[0]
+
+
+def _read(path: Path) -> tuple[dict[tuple[str, str], tuple[str, object]], list[str], bool]:
+    """Formula cells, the cells the formula map names that hold no formula, whether it has a map."""
     import openpyxl
 
-    formulas = openpyxl.load_workbook(path, data_only=False)
-    values = openpyxl.load_workbook(path, data_only=True)
+    try:
+        # Opened as files: openpyxl refuses a path by its extension, LibreOffice and verify do not.
+        with open(path, "rb") as handle:
+            formulas = openpyxl.load_workbook(handle, data_only=False)
+        with open(path, "rb") as handle:
+            values = openpyxl.load_workbook(handle, data_only=True)
+    except Exception as exc:  # the user's file: whatever openpyxl cannot parse is a bad workbook
+        raise _refuse(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     out = {}
+    present: dict[str, set[tuple[int, int]]] = {}
     for ws in formulas.worksheets:
         stored = values[ws.title]
+        here = present[ws.title] = set()
         for row in ws.iter_rows():
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
+                if cell.data_type == "f":  # not a text that starts with "=" (Contents has "= Jun 30, ...")
                     out[(ws.title, cell.coordinate)] = (cell.value, stored[cell.coordinate].value)
-    return out
+                    here.add((cell.row, cell.column))
+    if formula_map.SHEET not in values.sheetnames:
+        return out, [], False
+    try:
+        mapped = formula_map.read(values[formula_map.SHEET].iter_rows(values_only=True))
+    except ValueError as exc:
+        raise _refuse(path, f"its formula map (the {formula_map.SHEET} sheet) is damaged: {exc}") from None
+    return out, _overwritten(path, values, mapped, present), True
 
 
-def stored_vs_recalculated(path: Path, recalculated: Path) -> tuple[int, list[Difference]]:
-    """How many formula cells there are, and those whose stored value differs from the engine's."""
+def _overwritten(path: Path, values, mapped: dict, present: dict[str, set[tuple[int, int]]]) -> list[str]:
+    found = []
+    for name, ranges in mapped.items():
+        if name not in present:
+            found.append(f"sheet {name!r} should hold formulas, and the workbook has no such sheet")
+            continue
+        ws, have = values[name], present[name]
+        # A real map names only cells the sheet has; one naming far more is damaged, and
+        # walking it (A1:XFD1048576) would take hours.
+        area = sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in ranges)
+        if area > len(ws._cells) + 1_000_000:
+            raise _refuse(path, f"its formula map names {area:,} cells of {name!r}, more than it has: it is damaged")
+        for r0, c0, r1, c1 in ranges:
+            for r in range(r0, r1 + 1):
+                for c in range(c0, c1 + 1):
+                    if (r, c) not in have:
+                        cell = ws._cells.get((r, c))  # not ws.cell(): that would add empty cells
+                        value = None if cell is None else cell.value
+                        holds = "nothing" if value in (None, "") else repr(value) if isinstance(value, str) else value
+                        found.append(f"{name}!{_a1(r, c)} should hold a formula, holds {holds}")
+    return found
+
+
+def _a1(row: int, col: int) -> str:
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    return xl_rowcol_to_cell(row - 1, col - 1)
+
+
+def _differences(cells: dict, recalculated: Path) -> list[Difference]:
     import openpyxl
 
-    cells = formula_cells(path)
     engine = openpyxl.load_workbook(recalculated, data_only=True)
     diffs = []
     for (sheet, coord), (formula, stored) in sorted(cells.items()):
         again = engine[sheet][coord].value
         if not same(stored, again):
             diffs.append(Difference(sheet, coord, formula, stored, again))
-    return len(cells), diffs
+    return diffs
 
 
-def verify_workbook(path: Path) -> tuple[int, list[Difference]]:
-    """Recalculate `path` in LibreOffice and compare every formula cell's stored value."""
-    import zipfile
+def stored_vs_recalculated(path: Path, recalculated: Path) -> tuple[int, list[Difference]]:
+    """How many formula cells there are, and those whose stored value differs from the engine's."""
+    cells = formula_cells(path)
+    return len(cells), _differences(cells, recalculated)
 
-    from builder.errors import Problem, ReportError, Source
 
+def verify_workbook(path: Path) -> Verdict:
+    """Recalculate `path` in LibreOffice and compare every formula cell's stored value;
+    name every cell the formula map says should hold a formula and does not."""
     path = Path(path)
-    if not zipfile.is_zipfile(path):
-        raise ReportError(Problem(Source(str(path)), "not an .xlsx workbook (it is not even a zip file)"))
+    check_xlsx(path)
+    cells, overwritten, mapped = _read(path)
     with tempfile.TemporaryDirectory(prefix="verify-") as tmp:
         copies = libreoffice.recalculate([path], Path(tmp))
-        return stored_vs_recalculated(path, copies[path])
+        return Verdict(len(cells), _differences(cells, copies[path]), overwritten, mapped)

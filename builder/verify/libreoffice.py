@@ -3,6 +3,13 @@
 Each run gets a throwaway profile. With `recalc=True` the profile sets
 Calc/Formula/Load/OOXMLRecalcMode to 0 (always recalculate on load); with False
 it is LibreOffice's default, which shows the values stored in the file.
+
+Every profile also fixes LibreOffice's locale (Setup/L10N/ooSetupSystemLocale, the
+"Locale setting" of its options) to en-US. Left empty, it is the caller's (glibc's
+LC_CTYPE, when that locale is installed): in de_DE, TEXT(fx_rate,"0.00") gives "110,20"
+against the stored "110.20", and the PDF pack would print German separators and month
+names beside notes that say "110.20". The workbook is written for en-US (its stored
+texts, its number formats), so every run reads it so, whatever the caller's locale.
 """
 
 from __future__ import annotations
@@ -12,15 +19,19 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from builder.errors import EngineFailed, EngineMissing
+from builder.errors import EngineFailed, EngineMissing, Problem, ReportError, Source
 
 PACKAGE = "libreoffice-calc-nogui"
-_RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<item oor:path="/org.openoffice.Setup/L10N">
+<prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>en-US</value></prop>
+</item>
+{recalc}</oor:items>
+"""
+_RECALC = """<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
 <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
 </item>
-</oor:items>
 """
 # Text CSV filter: comma, double quote, UTF-8, from row 1, ..., "save cell contents as shown"
 # (9th token) and, in the 12th token, -1 for one file per sheet (LibreOffice 7.2 and later).
@@ -38,10 +49,10 @@ def convert(paths: list[Path], outdir: Path, target: str, recalc: bool = True, t
     """Run one `soffice --convert-to` over many files (one start-up for all of them)."""
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        if recalc:
-            user = Path(profile) / "user"
-            user.mkdir()
-            (user / "registrymodifications.xcu").write_text(_RECALC_PROFILE, encoding="utf-8")
+        user = Path(profile) / "user"
+        user.mkdir()
+        settings = _PROFILE.format(recalc=_RECALC if recalc else "")
+        (user / "registrymodifications.xcu").write_text(settings, encoding="utf-8")
         cmd = [
             soffice(),
             f"-env:UserInstallation=file://{profile}",
@@ -51,20 +62,28 @@ def convert(paths: list[Path], outdir: Path, target: str, recalc: bool = True, t
             target,
             "--outdir",
             str(outdir),
-            *[str(p) for p in paths],
+            # Absolute: a name starting with "-" would otherwise be read as an option.
+            *[str(Path(p).absolute()) for p in paths],
         ]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise EngineFailed(f"LibreOffice did not finish within {timeout} s") from None
+        except OSError as exc:
+            raise EngineFailed(f"LibreOffice could not be started: {exc}") from None
         if done.returncode != 0:
             raise EngineFailed(f"LibreOffice failed ({done.returncode}): {done.stderr.strip()}")
 
 
 def recalculate(paths: list[Path], outdir: Path) -> dict[Path, Path]:
-    """Recalculated copies of the workbooks (same names, in outdir)."""
+    """Recalculated copies of the workbooks (same stems, .xlsx, in outdir)."""
     convert(paths, outdir, "xlsx", recalc=True)
-    result = {p: outdir / p.name for p in paths}
-    for p, q in result.items():
-        if not q.exists():
-            raise EngineFailed(f"LibreOffice could not open {p} as a workbook")
+    result = {p: outdir / f"{p.stem}.xlsx" for p in paths}
+    refused = [p for p, q in result.items() if not q.exists()]
+    if refused:
+        # LibreOffice ran and exited 0 ("Error: source file could not be loaded"): it is the
+        # file, not LibreOffice, so this is bad input (exit 2), not exit 5.
+        raise ReportError([Problem(Source(str(p)), "LibreOffice cannot load it as a spreadsheet") for p in refused])
     return result
 
 
