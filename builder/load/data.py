@@ -56,7 +56,7 @@ def read_number(text: Any) -> tuple[float, bool] | str:
         # Tried only when the plain forms fail: a long statement has a million plain figures.
         undressed = _undress(typed)
         if undressed is None:
-            return f"expected a number, found {text!r}{_hint(body)}"
+            return f"expected a number, found {text!r}{_hint(typed)}"
         body, percent = undressed
     # Counting digits only when there may be too many: a long statement has a million figures.
     if len(body) > EXCEL_DIGITS and (digits := significant_digits(body)) > EXCEL_DIGITS:
@@ -110,26 +110,26 @@ def _shown(typed: str) -> str:
     return repr(typed if len(typed) <= 40 else typed[:20] + "..." + typed[-10:])
 
 
-def _hint(body: str) -> str:
-    if body.count("(") != body.count(")"):
+def _hint(typed: str) -> str:
+    if typed.count("(") != typed.count(")"):
         return " (a parenthesis is not closed: a negative figure is written (1,234) or -1,234)"
-    if sum(body.count(sign) for sign in CURRENCY) > 1:
+    if sum(typed.count(sign) for sign in CURRENCY) > 1:
         return " (one currency sign at most, before the number: $35,082)"
-    if any(sign in body for sign in CURRENCY) and "%" in body:
-        return " (a percentage takes no currency sign)"
-    if any(body.startswith(sign + "-") or body.startswith(sign + "+") for sign in CURRENCY):
-        return " (the minus sign goes before the currency sign: -$35,082, or ($35,082))"
-    if body.strip(CURRENCY + " ") in ("-", "\u2013", "\u2014"):
-        return " (a dash is not a number; type 0)"
-    if re.search(r"[0-9],(?![0-9]{3}(?![0-9]))", body):
-        return " (commas group digits in threes: 1,234 or 1234; the decimal point is '.')"
-    if body.endswith("%") or "%%" in body:
+    if typed.count("%") > 1:
         return " (one % sign at most)"
-    if "_" in body:
+    if any(sign in typed for sign in CURRENCY) and "%" in typed:
+        return " (a percentage takes no currency sign)"
+    if any(typed.startswith(sign + "-") or typed.startswith(sign + "+") for sign in CURRENCY):
+        return " (the minus sign goes before the currency sign: -$35,082, or ($35,082))"
+    if typed.strip(CURRENCY + " ") in ("-", "\u2013", "\u2014"):
+        return " (a dash is not a number; type 0)"
+    if re.search(r"[0-9],(?![0-9]{3}(?![0-9]))", typed):
+        return " (commas group digits in threes: 1,234 or 1234; the decimal point is '.')"
+    if "_" in typed:
         return " ('_' does not group digits in Excel: write 1000 or 1,000)"
-    if _NOT_EXCEL.fullmatch(body.strip("()" + CURRENCY)):
+    if _NOT_EXCEL.fullmatch(typed.strip("()% " + CURRENCY)):
         return " (Excel has no infinity or NaN)"
-    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in body):
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in typed):
         return " (write the digits 0-9)"
     return ""
 
