@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -344,3 +347,17 @@ def test_a_malformed_dressed_figure_is_refused_at_its_line(mini, typed, words):
 def test_a_dressed_percentage_on_an_amount_line_is_refused(mini):
     edit(mini.parent / "data.csv", "cost,2024,150", "cost,2024,(12.5%)")
     refused(mini, "data.csv:6:", "'cost' for 2024 is typed with a % sign")
+
+
+def test_a_zero_typed_negative_is_held_as_excels_zero(mini, tmp_path):
+    # Excel has no negative zero: (0) and -0 are 0, and the workbook must not say -0.0.
+    edit(mini.parent / "data.csv", "cost,2023,120", "cost,2023,(0)")
+    edit(mini.parent / "data.csv", "service,2023,50", "service,2023,-0")
+    out = tmp_path / "zero.xlsx"
+    result = invoke("build", mini, "--out", out)
+    assert result.exit_code == 0, result.output
+    held = _data_sheet(out)
+    assert [math.copysign(1, held[key]) for key in (("cost", "2023"), ("service", "2023"))] == [1, 1]
+    with zipfile.ZipFile(out) as book:
+        sheets = [book.read(name) for name in book.namelist() if name.startswith("xl/worksheets/")]
+    assert not any(re.search(rb"<v>-0(\.0*)?</v>", sheet) for sheet in sheets)
