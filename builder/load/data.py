@@ -71,7 +71,7 @@ def read_number(text: Any) -> tuple[float, bool] | str:
         return value, percent
     if value == 0 and not significant_digits(body):
         return 0.0, percent  # -0 and (0) are 0 to Excel, which has no negative zero
-    why = TOO_SMALL if value == 0 and significant_digits(body) else beyond_excel(value)  # 1e-400 reads as 0.0
+    why = TOO_SMALL if value == 0 else beyond_excel(value)  # 1e-400 reads as 0.0
     return f"{_shown(typed)} {why}" if why else (value, percent)
 
 
