@@ -213,7 +213,9 @@ def parse_row_formula(text: str) -> Expr:
     """Parse a layout formula such as `net_income * 1000 / weighted_shares`.
 
     Python's own parser reads it; only numbers, names, + - * /, unary minus,
-    parentheses and abs() are accepted, so nothing in a layout can run code.
+    parentheses, abs(x) and round(x, n) are accepted, so nothing in a layout can run code.
+    round is Excel's ROUND (half away from zero, on the decimal digits), here and in
+    `evaluate`.
     """
     try:
         tree = ast.parse(text.strip(), mode="eval")
@@ -254,12 +256,59 @@ def parse_row_formula(text: str) -> Expr:
             and not node.keywords
         ):
             return Call(_FUNCTIONS[node.func.id], (build(node.args[0]),))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round":
+            return Call("ROUND", (build(_round_value(text, node)), Num(_round_digits(text, node))))
         raise ParseError(
             f"formula {text!r}: {ast.unparse(node)!r} is not allowed "
-            "(use row ids, row[period], row.column, input names, numbers, + - * /, parentheses and abs())"
+            "(use row ids, row[period], row.column, input names, numbers, + - * /, parentheses, abs(x) "
+            "and round(x, n))"
         )
 
     return build(tree.body)
+
+
+# Excel keeps 15 significant digits, so rounding to more places than that, either side of
+# the point, says nothing a reader could see; the bound also keeps excel_round's decimal
+# arithmetic within its precision for every number Excel can hold.
+ROUND_DIGITS = 15
+
+
+def _round_value(text: str, node: ast.Call) -> ast.expr:
+    """The x of round(x, n), once the call is known to have Excel's ROUND's shape."""
+    if len(node.args) != 2 or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+        raise ParseError(
+            f"formula {text!r}: {_written(text, node)} needs two arguments, round(x, n), where n is the "
+            "number of decimals (round(eps, 2); round(revenue, -3) for thousands)"
+        )
+    return node.args[0]
+
+
+def _written(text: str, node: ast.AST) -> str:
+    """A part of a formula as the user wrote it (ast.unparse would show 0x2 as 2)."""
+    return ast.get_source_segment(text.strip(), node) or ast.unparse(node)
+
+
+def _round_digits(text: str, node: ast.Call) -> float:
+    """The n of round(x, n): a whole number written in the formula, so that the number of
+    decimals is the same in every period and visible in the layout."""
+    digits = node.args[1]
+    sign = 1
+    if isinstance(digits, ast.UnaryOp) and isinstance(digits.op, ast.USub | ast.UAdd):
+        sign = -1 if isinstance(digits.op, ast.USub) else 1
+        digits = digits.operand
+    written = ast.get_source_segment(text.strip(), digits) or ""
+    # Written in decimal digits as Excel would read them: not 2.0, 0x2, 1_0, True or a name.
+    if not (isinstance(digits, ast.Constant) and type(digits.value) is int and written.isascii() and written.isdigit()):
+        raise ParseError(
+            f"formula {text!r}: in {_written(text, node)}, the number of decimals "
+            f"{_written(text, node.args[1])!r} must be a whole number written in the formula, such as 2, 0 or -3"
+        )
+    if abs(digits.value) > ROUND_DIGITS:
+        raise ParseError(
+            f"formula {text!r}: in {_written(text, node)}, the number of decimals must be between "
+            f"-{ROUND_DIGITS} and {ROUND_DIGITS} (Excel keeps {EXCEL_DIGITS} significant digits)"
+        )
+    return float(sign * digits.value)
 
 
 def _constant(text: str, node: ast.Constant) -> float:

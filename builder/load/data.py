@@ -22,13 +22,17 @@ ENTITY = "entity"
 # decimal point, an exponent (Excel reads 1E5 as 100000), thousands grouped with commas,
 # one % sign. Python's float() takes more (1_000, inf, nan, other scripts' digits), none
 # of which Excel reads as a number.
-_PLAIN = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_GROUPED = re.compile(r"[-+]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_PLAIN_DIGITS = r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+_GROUPED_DIGITS = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
+_PLAIN = re.compile(r"[-+]?" + _PLAIN_DIGITS)
+_GROUPED = re.compile(r"[-+]?" + _GROUPED_DIGITS)
+_UNSIGNED = re.compile(_PLAIN_DIGITS + "|" + _GROUPED_DIGITS)
 _NOT_EXCEL = re.compile(r"[-+]?(inf|infinity|nan)", re.IGNORECASE)
 
 
 def parse_number(text: Any) -> float | None:
-    """A figure as typed: 2832355, -10188, 110.20, 2,832,355 or 86.9%. None if it is not a number."""
+    """A figure as typed: 2832355, -10188, 110.20, 2,832,355, 86.9%, (1,234) or $35,082.
+    None if it is not a number."""
     number = read_number(text)
     return number[0] if isinstance(number, tuple) else None
 
@@ -49,7 +53,11 @@ def read_number(text: Any) -> tuple[float, bool] | str:
     percent = typed.endswith("%")
     body = typed[:-1].rstrip(" ") if percent else typed
     if not (_PLAIN.fullmatch(body) or _GROUPED.fullmatch(body)):
-        return f"expected a number, found {text!r}{_hint(body)}"
+        # Tried only when the plain forms fail: a long statement has a million plain figures.
+        undressed = _undress(typed)
+        if undressed is None:
+            return f"expected a number, found {text!r}{_hint(typed)}"
+        body, percent = undressed
     # Counting digits only when there may be too many: a long statement has a million figures.
     if len(body) > EXCEL_DIGITS and (digits := significant_digits(body)) > EXCEL_DIGITS:
         return f"{_shown(typed)} has {digits} significant digits; Excel keeps {EXCEL_DIGITS}, so it would be altered"
@@ -61,22 +69,69 @@ def read_number(text: Any) -> tuple[float, bool] | str:
         value = float(body.replace(",", ""))
     if EXCEL_SMALLEST <= abs(value) <= EXCEL_LARGEST:
         return value, percent
-    why = TOO_SMALL if value == 0 and significant_digits(body) else beyond_excel(value)  # 1e-400 reads as 0.0
+    if value == 0 and not significant_digits(body):
+        return 0.0, percent  # -0 and (0) are 0 to Excel, which has no negative zero
+    why = TOO_SMALL if value == 0 else beyond_excel(value)  # 1e-400 reads as 0.0
     return f"{_shown(typed)} {why}" if why else (value, percent)
+
+
+# Currency signs taken before a figure, as English-language releases and Excel's currency
+# formats print them. A sign is presentation only: the figure is the number after it, in
+# whatever currency the report's columns say. A sign written after the number (12,50 €)
+# belongs to locales whose comma is a decimal point, which a figure here cannot be.
+CURRENCY = "$€£¥"
+
+
+def _undress(typed: str) -> tuple[str, bool] | None:
+    """A figure as Excel's "Save as CSV" writes a formatted cell, as (the plain number, whether
+    it carries a % sign), or None. Parentheses mean negative and nothing else; a currency
+    sign means nothing. Accepted: (1,234), $35,082, -$35,082, ($1,234.50), $ (1,234) (an
+    accounting format) and (12.5%). One sign of each kind at most, and no parentheses
+    around a signed number: (-5) and $$5 are not figures anyone typed on purpose."""
+    rest, sign = typed, ""
+    if rest[:1] in "+-" and rest[1:2] in CURRENCY:  # -$35,082
+        sign, rest = rest[0], rest[1:]
+    currency = rest[:1] in CURRENCY
+    if currency:
+        rest = rest[1:].lstrip(" ")  # $ (1,234): an accounting format pads after the sign
+    if rest.startswith("(") and rest.endswith(")"):
+        if sign:
+            return None
+        sign, rest = "-", rest[1:-1]
+        if not currency and rest[:1] in CURRENCY:  # ($1,234.50)
+            currency, rest = True, rest[1:].lstrip(" ")
+    percent = rest.endswith("%")
+    if percent:
+        rest = rest[:-1].rstrip(" ")
+    if (currency and percent) or not _UNSIGNED.fullmatch(rest):
+        return None
+    return sign + rest, percent
 
 
 def _shown(typed: str) -> str:
     return repr(typed if len(typed) <= 40 else typed[:20] + "..." + typed[-10:])
 
 
-def _hint(body: str) -> str:
-    if body.endswith("%"):
+def _hint(typed: str) -> str:
+    if typed.count("(") != typed.count(")"):
+        return " (a parenthesis is not closed: a negative figure is written (1,234) or -1,234)"
+    if sum(typed.count(sign) for sign in CURRENCY) > 1:
+        return " (one currency sign at most, before the number: $35,082)"
+    if typed.count("%") > 1:
         return " (one % sign at most)"
-    if "_" in body:
+    if any(sign in typed for sign in CURRENCY) and "%" in typed:
+        return " (a percentage takes no currency sign)"
+    if any(typed.startswith(sign + "-") or typed.startswith(sign + "+") for sign in CURRENCY):
+        return " (the minus sign goes before the currency sign: -$35,082, or ($35,082))"
+    if typed.strip(CURRENCY + " ") in ("-", "\u2013", "\u2014"):
+        return " (a dash is not a number; type 0)"
+    if re.search(r"[0-9],(?![0-9]{3}(?![0-9]))", typed):
+        return " (commas group digits in threes: 1,234 or 1234; the decimal point is '.')"
+    if "_" in typed:
         return " ('_' does not group digits in Excel: write 1000 or 1,000)"
-    if _NOT_EXCEL.fullmatch(body):
+    if _NOT_EXCEL.fullmatch(typed.strip("()% " + CURRENCY)):
         return " (Excel has no infinity or NaN)"
-    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in body):
+    if any(ch.isdigit() and not "0" <= ch <= "9" for ch in typed):
         return " (write the digits 0-9)"
     return ""
 
