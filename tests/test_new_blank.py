@@ -163,3 +163,167 @@ def test_a_failed_copy_leaves_nothing_behind(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "error: mine: cannot write the copy there: No space left on device" in result.output
     assert copied and not (tmp_path / "mine").exists()
+
+
+# ---------------------------------------------------------------- what the README documents
+# Three things that work but were undocumented (issue 12): changes shown as words through a
+# number format, row[period] in row formulas, and a layout's percent_format. Each is built
+# through the CLI and read as LibreOffice shows it, recalculated and as stored.
+
+_REPORT = """\
+company: Example Co.
+date: 2024-12-31
+periods:
+  current: {key: 2Q24, label: "Jun 30, 2024"}
+  prior: {key: 1Q24, label: "Mar 31, 2024"}
+  half: {key: 1H24, label: 1H24, sum_of: [prior, current]}
+layouts: [layout.yaml]
+data: data.csv
+"""
+
+
+def _shown(folder: Path, layout: str, data: str) -> list[list[str]]:
+    """Build folder's report through the CLI; sheet S as shown, the same recalculated and as stored."""
+    (folder / "report.yaml").write_text(_REPORT)
+    (folder / "layout.yaml").write_text(layout)
+    (folder / "data.csv").write_text(data)
+    out = folder / "out.xlsx"
+    built = _invoke(["build", str(folder), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    recalculated = libreoffice.shown_text(out, folder / "recalc", recalc=True)["S"]
+    assert libreoffice.shown_text(out, folder / "stored", recalc=False)["S"] == recalculated
+    return recalculated
+
+
+def test_a_change_shows_as_words_through_its_number_format(tmp_path):
+    layout = """\
+sheet: S
+columns:
+  - period: current
+    columns: [{id: cur, kind: amount, header: Now}]
+  - period: prior
+    columns: [{id: pri, kind: amount, header: Before}]
+  - {id: chg, kind: change, from: prior, to: current, header: Q/Q, number_format: '"Up "0%;"Down "0%;"--"'}
+  - {id: chg_abs, kind: change, from: prior, to: current, header: Abs, negative_base: abs,
+     number_format: '"Up "0%;"Down "0%;"--"'}
+rows:
+  - {id: up, label: Up}
+  - {id: down, label: Down}
+  - {id: flat, label: Flat}
+  - {id: tiny, label: Tiny}
+  - {id: loss_to_profit, label: Loss to profit}
+  - {id: zero_base, label: Zero base}
+"""
+    data = "line,period,value\n" + "".join(
+        f"{line},2Q24,{now}\n{line},1Q24,{before}\n"
+        for line, now, before in [
+            ("up", 117, 100),
+            ("down", 91, 100),
+            ("flat", 100, 100),
+            ("tiny", 1004, 1000),
+            ("loss_to_profit", 50, -100),
+            ("zero_base", 50, 0),
+        ]
+    )
+    rows = {row[0]: row[3:5] for row in _shown(tmp_path, layout, data)}
+    assert rows["Up"] == ["Up 17%", "Up 17%"]
+    assert rows["Down"] == ["Down 9%", "Down 9%"]
+    assert rows["Flat"] == ["--", "--"]  # only an exact zero takes the third section
+    assert rows["Tiny"] == ["Up 0%", "Up 0%"]  # 0.4% rounds to 0 but keeps its sign's words
+    # A signed negative base turns a recovery into "Down": words want negative_base: abs (or n.m.).
+    assert rows["Loss to profit"] == ["Down 150%", "Up 150%"]
+    assert rows["Zero base"] == ["n.m.", "n.m."]
+
+
+def test_row_period_in_row_formulas(tmp_path):
+    layout = """\
+sheet: S
+columns:
+  - period: current
+    columns: [{id: cur, kind: amount, header: 2Q}]
+  - period: prior
+    columns: [{id: pri, kind: amount, header: 1Q}]
+rows:
+  - {id: revenue, label: Revenue}
+  - {id: cash_end, label: Cash at end of quarter}
+  - id: cash_begin
+    label: Cash at beginning of quarter
+    formula: cash_end[prior]
+    input_periods: [prior]
+  - {id: increase, label: Increase in revenue, formula: "revenue - revenue[prior]"}
+  - {id: share, label: Share of the half, formula: "revenue / revenue[half]", number_format: "0.0%"}
+"""
+    data = """\
+line,period,value
+revenue,2Q24,120
+revenue,1Q24,100
+cash_end,2Q24,500
+cash_end,1Q24,450
+cash_begin,1Q24,400
+"""
+    rows = {row[0]: row[1:3] for row in _shown(tmp_path, layout, data)}
+    assert rows["Cash at beginning of quarter"] == ["450", "400"]  # 1Q's end in 2Q; typed in 1Q
+    # The formula is taken in every amount column: in 1Q, revenue[prior] is 1Q itself.
+    assert rows["Increase in revenue"] == ["20", "0"]
+    # A derived period (sum_of) with no column on the sheet is the sum of its parts: 120/220, 100/220.
+    assert rows["Share of the half"] == ["54.5%", "45.5%"]
+
+
+def test_row_period_needs_an_amount_column_for_that_period(tmp_path):
+    (tmp_path / "report.yaml").write_text(
+        _REPORT.replace("  half:", '  py: {key: 2Q23, label: "Jun 30, 2023"}\n  half:')
+    )
+    (tmp_path / "layout.yaml").write_text(
+        "sheet: S\ncolumns: [{period: current, columns: [{id: cur, kind: amount}]}]\n"
+        "rows:\n  - {id: revenue, label: Revenue}\n  - {id: yoy, label: Y/Y, formula: 'revenue - revenue[py]'}\n"
+    )
+    (tmp_path / "data.csv").write_text("line,period,value\nrevenue,2Q24,120\n")
+    result = _invoke(["check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert (
+        "layout.yaml:5:5: 'revenue' is needed for Jun 30, 2023, but sheet 'S' has no amount column for that period"
+    ) in result.output
+
+
+def test_percent_format_on_a_layout(tmp_path):
+    layout = """\
+sheet: S
+percent_format: "0%"
+rounding: foot
+columns:
+  - period: current
+    columns:
+      - {id: cur, kind: amount, header: Now}
+      - {id: pct, kind: percent_of, base: total, header: "%"}
+      - {id: pct_own, kind: percent_of, base: total, header: "% own", number_format: "0.0%"}
+  - period: prior
+    columns: [{id: pri, kind: amount, header: Before}]
+  - {id: chg, kind: change, from: prior, to: current, header: Change}
+rows:
+  - {id: a, label: A}
+  - {id: b, label: B, number_format: "#,##0.00"}
+  - {id: c, label: C}
+  - {id: total, label: Total, total: [a, b, c]}
+"""
+    data = "line,period,value\na,2Q24,335\na,1Q24,300\nb,2Q24,335\nb,1Q24,320\nc,2Q24,330\nc,1Q24,310\n"
+    rows = {row[0]: row[1:] for row in _shown(tmp_path, layout, data)}
+    # Amount, % (layout's percent_format), % (column's own format), prior amount, change (layout's).
+    # The % column foots at the format's 0 decimals: 33.5 + 33.5 + 33.0 is 34 + 33 + 33, not 34 + 34 + 33.
+    assert rows["A"] == ["335", "34%", "33.5%", "300", "12%"]  # 35/300 = 11.7%
+    assert rows["B"] == ["335.00", "33%", "33.5%", "320.00", "5%"]  # a row's format is for its amounts only
+    assert rows["C"] == ["330", "33%", "33.0%", "310", "6%"]  # 20/310 = 6.5%
+    assert rows["Total"] == ["1,000", "100%", "100.0%", "930", "8%"]  # 70/930 = 7.5%
+
+
+def test_an_unquoted_bracket_in_a_flow_mapping_is_refused_with_its_line(tmp_path):
+    # Inside {...} YAML reads [ as a list: the README tells users to quote such formulas.
+    layout = (
+        "sheet: S\ncolumns: [{period: current, columns: [{id: cur, kind: amount}]}]\n"
+        "rows:\n  - {id: revenue, label: Revenue}\n  - {id: up, label: Up, formula: revenue - revenue[prior]}\n"
+    )
+    (tmp_path / "report.yaml").write_text(_REPORT)
+    (tmp_path / "layout.yaml").write_text(layout)
+    (tmp_path / "data.csv").write_text("line,period,value\nrevenue,2Q24,120\n")
+    result = _invoke(["check", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "layout.yaml:5:" in result.output and "malformed YAML" in result.output
