@@ -104,11 +104,16 @@ def check(report: Path | None) -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-def new(directory: Path) -> None:
-    """Write a working copy of the bundled example into DIRECTORY to start from."""
+@click.option(
+    "--blank",
+    is_flag=True,
+    help="A minimal skeleton instead (one statement, two periods, an FX rate, one check) for a company of your own.",
+)
+def new(directory: Path, blank: bool) -> None:
+    """Write a working copy of the bundled example (or, with --blank, a skeleton) into DIRECTORY to start from."""
     from builder.example import new_project
 
-    report = new_project(directory)
+    report = new_project(directory, blank=blank)
     click.echo(f"wrote {report}; build it with: cd {directory} && report-builder build")
 
 

@@ -1,4 +1,5 @@
-"""The bundled example (the IIJ 2Q FY2004 release), which report a command takes, and `new`, which copies it."""
+"""The bundled example (the IIJ 2Q FY2004 release), which report a command takes, and `new`, which copies it
+(or, with --blank, a minimal skeleton to start a company of one's own)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ BUNDLED = _bundled()
 EXAMPLE_DIR = BUNDLED / "examples" / _EXAMPLE_NAME
 EXAMPLE = EXAMPLE_DIR / REPORT_FILE
 LAYOUTS = BUNDLED / "layouts"
+# One statement, two periods, an FX input, one check: already in the shape of a project
+# (report.yaml, data.csv, layouts/), so it is copied as it is.
+BLANK_DIR = BUNDLED / "examples" / "blank-company"
 
 
 def report_path(given: Path | None) -> Path:
@@ -57,8 +61,11 @@ def default_output(report: Path) -> Path:
     return Path("output") / f"{Path(report).resolve().parent.name}.xlsx"
 
 
-def new_project(target: Path) -> Path:
-    """A working copy of the example in `target`: report.yaml, data.csv and layouts/."""
+def new_project(target: Path, blank: bool = False) -> Path:
+    """A working copy in `target`: report.yaml, data.csv and layouts/.
+
+    The copy is of the example, or with `blank` of the minimal skeleton.
+    """
     target = Path(target)
     if target.exists() and not target.is_dir():
         raise ReportError(Problem(Source(str(target)), "exists and is not a folder; give a new or empty folder"))
@@ -67,12 +74,10 @@ def new_project(target: Path) -> Path:
     made = not target.exists()
     try:
         (target / "layouts").mkdir(parents=True, exist_ok=True)
-        text = EXAMPLE.read_text(encoding="utf-8")
-        for layout in sorted(LAYOUTS.glob("*.yaml")):
-            shutil.copyfile(layout, target / "layouts" / layout.name)
-        # The example points at the shared layouts/ of the repository; the copy has its own.
-        (target / REPORT_FILE).write_text(text.replace(_LAYOUT_PREFIX, "layouts/"), encoding="utf-8")
-        shutil.copyfile(EXAMPLE_DIR / "data.csv", target / "data.csv")
+        if blank:
+            _copy_blank(target)
+        else:
+            _copy_example(target)
     except OSError as exc:
         # A half-made copy would look like a project: take back what was written.
         if made:
@@ -83,3 +88,19 @@ def new_project(target: Path) -> Path:
                 (target / name).unlink(missing_ok=True)
         raise ReportError(Problem(Source(str(target)), f"cannot write the copy there: {exc.strerror or exc}")) from None
     return target / REPORT_FILE
+
+
+def _copy_example(target: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for layout in sorted(LAYOUTS.glob("*.yaml")):
+        shutil.copyfile(layout, target / "layouts" / layout.name)
+    # The example points at the shared layouts/ of the repository; the copy has its own.
+    (target / REPORT_FILE).write_text(text.replace(_LAYOUT_PREFIX, "layouts/"), encoding="utf-8")
+    shutil.copyfile(EXAMPLE_DIR / "data.csv", target / "data.csv")
+
+
+def _copy_blank(target: Path) -> None:
+    for layout in sorted((BLANK_DIR / "layouts").glob("*.yaml")):
+        shutil.copyfile(layout, target / "layouts" / layout.name)
+    shutil.copyfile(BLANK_DIR / "data.csv", target / "data.csv")
+    shutil.copyfile(BLANK_DIR / REPORT_FILE, target / REPORT_FILE)

@@ -73,6 +73,24 @@ def test_new_then_build_and_check_in_the_new_folder(installed, tmp_path):
     assert checked.stdout.startswith("ok: report.yaml: 20 checks hold")
 
 
+def test_new_blank_then_build_and_check_in_the_new_folder(installed, tmp_path):
+    # The skeleton ships in the wheel (package data with its own layouts/ folder), not only in the checkout.
+    made = _run([installed, "new", "mine", "--blank"], tmp_path)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "mine"
+    files = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
+    assert files == ["data.csv", "layouts/income_statement.yaml", "report.yaml"]
+    built = _run([installed, "build"], project)
+    assert built.returncode == 0, built.stderr
+    assert "built report.yaml into output/mine.xlsx; 1 of 1 checks hold" in built.stdout
+    checked = _run([installed, "check"], project)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip() == "ok: report.yaml: 1 checks hold"
+    verified = _run([installed, "verify", project / "output" / "mine.xlsx"], project)
+    assert verified.returncode == 0, verified.stderr
+    assert "Traceback" not in made.stderr + built.stderr + checked.stderr + verified.stderr
+
+
 def test_a_report_in_the_current_folder_is_the_one_built(mini, monkeypatch):
     # The mini report has no checks and other figures: were the example built, its name would show.
     monkeypatch.chdir(mini.parent)
