@@ -6,6 +6,7 @@ target, renamed over it only when the workbook is complete).
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
@@ -156,6 +157,22 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
     return sheet.formulas
 
 
+def _forget_open_zips(tb) -> None:
+    """Close, unwritten, the zip XlsxWriter was writing when it was interrupted (Ctrl-C).
+
+    Left to ZipFile.__del__ at exit, a half-made ZipFile (interrupted inside its own
+    __init__) fails and prints a traceback; its file is in the work folder, which is
+    removed anyway, so it is closed here and forgotten.
+    """
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, zipfile.ZipFile):
+                handle, value.fp = getattr(value, "fp", None), None
+                if handle is not None:
+                    handle.close()
+        tb = tb.tb_next
+
+
 def known_cells(plan: WorkbookPlan) -> int:
     """The cells of the sheets that can count them without making them: every Data sheet
     (five per typed figure) and the small sheets. A statement streams its cells, but each
@@ -203,4 +220,7 @@ def render_workbook(plan: WorkbookPlan, out: Path, constant_memory: bool | None 
         except FileCreateError as exc:
             # XlsxWriter wraps the OSError (a full disk, a file size limit) that stopped it.
             raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))) from None
+        except BaseException as exc:
+            _forget_open_zips(exc.__traceback__)
+            raise
     return out
