@@ -32,7 +32,7 @@ class Input(NamedTuple):
 
 class Column(NamedTuple):
     id: str
-    kind: str  # amount | convert | percent_of | change
+    kind: str  # a name of builder.kinds.COLUMN_KINDS, which says what it means
     header: str
     period: str | None  # the period role of amount, convert and percent_of columns
     group: str | None  # the group header above it, if any
@@ -48,12 +48,16 @@ class Column(NamedTuple):
     width: float | None = None
     rounding: str = "plain"  # plain | foot (footing-aware largest remainder, builder.footing)
     source: Source | None = None
+    options: tuple[tuple[str, object], ...] = ()  # a kind's own keys that are not fields above
+
+    def option(self, key: str, default: object = None) -> object:
+        return dict(self.options).get(key, default)
 
 
 class Row(NamedTuple):
     id: str | None
     label: str
-    kind: str  # heading | input | total | formula
+    kind: str  # a name of builder.kinds.ROW_KINDS: heading | input | total | formula
     source: Source
     terms: tuple[tuple[int, str], ...] = ()  # total: (sign, row id)
     formula: Expr | None = None  # formula: over RowRefs and input Names

@@ -14,6 +14,7 @@ from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_S
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
+from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
 from builder.spec import Layout, Report, Row
@@ -83,11 +84,7 @@ def row_index(report: Report) -> dict[str, tuple[Layout, Row]]:
 
 
 def _row_refs(row: Row) -> list[str]:
-    if row.kind == "total":
-        return [rid for _, rid in row.terms]
-    if row.kind == "formula":
-        return [n.row_id for n in walk(row.formula) if isinstance(n, RowRef)]
-    return []
+    return ROW_KINDS[row.kind].refs(row)
 
 
 def unique_ids(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -184,9 +181,9 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
         for role in row.input_periods:
             if role not in roles:
                 yield Problem(row.source, f"row '{row.id}': input period '{role}' is not declared")
-        if row.kind == "formula":
+        if row.formula is not None:  # its names may also be inputs, periods and columns
             yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
-        names = set() if row.kind == "formula" else set(_row_refs(row))
+        names = set() if row.formula is not None else set(_row_refs(row))
         if row.percent_base:
             names.add(row.percent_base)
         for rid in sorted(names):
@@ -196,26 +193,15 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
                 )
     for layout in report.layouts:
         for col in layout.columns:
-            for role in (col.period, col.change_from, col.change_to):
-                if role is not None and role not in roles:
+            kind = COLUMN_KINDS[col.kind]
+            for role in kind.periods(col):
+                if role not in roles:
                     yield Problem(
                         col.source, f"column '{col.id}': period '{role}' is not declared in the report's periods"
                     )
-            if col.kind in ("amount", "convert", "percent_of") and col.period is None:
+            if kind.needs_period and col.period is None:
                 yield Problem(col.source, f"column '{col.id}' ({col.kind}) needs a period")
-            if col.kind == "convert":
-                rate = report.input(col.rate) if col.rate else None
-                if rate is None:
-                    yield Problem(col.source, f"column '{col.id}': 'rate' must name an input of the report")
-                elif not isinstance(rate.value, float) or rate.value <= 0:
-                    yield Problem(
-                        rate.source,
-                        f"input '{rate.name}' is a conversion rate: expected a number above zero, found {rate.value!r}",
-                    )
-            if col.kind == "percent_of" and (col.base is None or col.base not in index):
-                yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
-            if col.kind == "change" and (col.change_from is None or col.change_to is None):
-                yield Problem(col.source, f"column '{col.id}': a change needs 'from' and 'to' periods")
+            yield from kind.problems(col, report, index)
 
 
 def _near(name: str, known) -> str:
@@ -357,12 +343,12 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 figures.source(i),
                 f"line '{line}' is used by no layout, so this figure would be lost{_near(line, index)}",
             )
-        elif entry[1].kind != "input" and role_of[period] not in entry[1].input_periods:
+        elif not ROW_KINDS[entry[1].kind].typed(entry[1], role_of[period]):
             yield Problem(
                 figures.source(i),
                 f"line '{line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
             )
-        elif entry[1].show is not None and "amount" not in entry[1].show:
+        elif entry[1].show is not None and AMOUNT not in entry[1].show:
             yield Problem(
                 figures.source(i),
                 f"row '{line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
@@ -373,18 +359,17 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 f"sheet '{entry[0].sheet}' shows no {period} column for '{line}', so this figure would be lost",
             )
     needed = {
-        role
-        for layout in report.layouts
-        for col in layout.columns
-        for role in (col.period, col.change_from, col.change_to)
-        if role
+        role for layout in report.layouts for col in layout.columns for role in COLUMN_KINDS[col.kind].periods(col)
     }
     # The data the figures came from: a batch's file or a DataFrame, not always the report's.
     data = ", ".join(figures.files) or report.data_path
     for layout, row in _rows(report):
         if row.missing == "blank":
             continue
-        for role in sorted(needed) if row.kind == "input" else row.input_periods:
+        kind = ROW_KINDS[row.kind]
+        if not kind.has_cells:
+            continue
+        for role in row.input_periods if kind.computed else sorted(needed):
             period = report.period(role)
             if period and figures.find(row.id, period.key) is None and _sheet_uses(layout, role):
                 yield Problem(
@@ -394,7 +379,7 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
 
 
 def _sheet_uses(layout: Layout, role: str) -> bool:
-    return any(c.kind == "amount" and c.period == role for c in layout.columns)
+    return any(not COLUMN_KINDS[c.kind].derived and c.period == role for c in layout.columns)
 
 
 def excel_limits(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -429,7 +414,7 @@ def typed_percentages(report: Report, figures: Figures) -> Iterator[Problem]:
         formats = [
             row.number_format or col.number_format or layout.number_format
             for col in layout.columns
-            if col.kind == "amount" and col.period == role
+            if not COLUMN_KINDS[col.kind].derived and col.period == role
         ]
         if formats and not any(_shows_percent(fmt) for fmt in formats):
             period = figures.period_keys[figures.periods[i]]

@@ -1,0 +1,33 @@
+"""percent_of: the amount as a share of a base row's amount (a row may name its own base)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from builder.errors import Problem
+from builder.expr import Bin, Num, Str
+from builder.kinds.base import Cells, ColumnKind, Derived
+from builder.spec import Column, Report, Row
+
+ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
+
+
+class PercentOf(ColumnKind):
+    name = "percent_of"
+    keys = {"base": ID, "zero_base": {"enum": ["n.m.", "blank"]}}
+    foots = True
+    percent = True
+    needs_period = True
+
+    def problems(self, col: Column, report: Report, rows: dict[str, Any]) -> Iterator[Problem]:
+        if col.base is None or col.base not in rows:
+            yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
+
+    def cell(self, cells: Cells, row: Row, col: Column) -> Derived | None:
+        amount = cells.amount_ref(row.id, col.period, row.source)
+        base = cells.amount_ref(row.percent_base or col.base, col.period, row.source)
+        if cells.is_blank(amount) or base is None:
+            return None
+        zero = Str("n.m." if col.zero_base == "n.m." else "")
+        return Derived(Bin("/", amount, base), Bin("=", base, Num(0)), zero)
