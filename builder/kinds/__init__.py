@@ -10,13 +10,14 @@ from builder.kinds.amount import Amount
 from builder.kinds.base import ColumnKind, Derived, RowKind
 from builder.kinds.change import Change
 from builder.kinds.convert import Convert
+from builder.kinds.difference import Difference
 from builder.kinds.percent_of import PercentOf
 from builder.kinds.rows import Formula, Heading, Line, Total
 
 AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column kind that is not derived
 
 # In this order in messages ("is not one of 'amount', 'convert', ...").
-COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change())}
+COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
 ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), Total(), Formula())}
 
 __all__ = ["AMOUNT", "COLUMN_KINDS", "ROW_KINDS", "ColumnKind", "Derived", "RowKind", "column_keys"]
