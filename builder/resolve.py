@@ -160,7 +160,7 @@ class _Resolver:
 
     def build_cell(self, grid: Grid, row: Row, col: Column) -> None:
         """One statement cell, as its column's kind (or, for amounts, its row's kind) builds it."""
-        kind = COLUMN_KINDS[col.kind]
+        kind = COLUMN_KINDS[row.kind_in(col)]
         if kind.derived:
             cell = kind.cell(self, row, col)
         else:
@@ -313,7 +313,9 @@ class _Resolver:
 
 
 def _number_style(layout: Layout, row: Row, col: Column) -> Style:
-    fmt = COLUMN_KINDS[col.kind].number_format(layout, row, col)
+    kind = row.kind_in(col)
+    # A row that shows another kind in this column takes that kind's format, not the column's.
+    fmt = COLUMN_KINDS[kind].number_format(layout, row, col if kind == col.kind else col._replace(number_format=None))
     return Style(
         num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0
     )
@@ -496,7 +498,7 @@ class _Body:
 
     def style(self, row: Row, j: int) -> Style:
         col = self.grid.layout.columns[j]
-        key = (row.number_format, row.bold, row.rule_above, row.double_rule_below, j)
+        key = (row.number_format, row.bold, row.rule_above, row.double_rule_below, j, row.kind_in(col))
         style = self.styles.get(key)
         if style is None:
             style = self.styles[key] = _number_style(self.grid.layout, row, col)

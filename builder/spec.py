@@ -71,6 +71,14 @@ class Row(NamedTuple):
     percent_base: str | None = None
     input_periods: tuple[str, ...] = ()  # periods whose figure is typed although the row is a formula
     plug: bool = False  # shows its total's rounding difference, so the displayed column foots
+    column_kinds: tuple[tuple[str, str], ...] = ()  # (column id, kind): this row's cell in it is of that kind
+
+    def kind_in(self, col: Column) -> str:
+        """The kind of this row's cell in `col`: the column's, unless the row says otherwise."""
+        for col_id, kind in self.column_kinds:
+            if col_id == col.id:
+                return kind
+        return col.kind
 
 
 class Check(NamedTuple):

@@ -202,6 +202,30 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
             if kind.needs_period and col.period is None:
                 yield Problem(col.source, f"column '{col.id}' ({col.kind}) needs a period")
             yield from kind.problems(col, report, index)
+        for row in layout.rows:
+            yield from _column_kinds(layout, row, report, index)
+
+
+def _column_kinds(layout: Layout, row: Row, report: Report, index: dict) -> Iterator[Problem]:
+    """A row that shows another kind in a column: the column exists, both kinds are derived
+    from amounts, the column does not foot, and it has what the other kind needs."""
+    cols = {c.id: c for c in layout.columns}
+    for col_id, name in row.column_kinds:
+        col = cols.get(col_id)
+        what = f"row '{row.id}': kind {{{col_id}: {name}}}"
+        if col is None:
+            yield Problem(row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{_near(col_id, cols)}")
+            continue
+        kind = COLUMN_KINDS[name]
+        if not kind.derived or not COLUMN_KINDS[col.kind].derived:
+            yield Problem(row.source, f"{what}: amount columns and cells keep their kind; give a derived kind")
+        elif col.rounding == "foot":
+            yield Problem(row.source, f"{what}: column '{col_id}' foots, so its cells are rounded together")
+        elif kind.needs_period and col.period is None:
+            yield Problem(row.source, f"{what}: column '{col_id}' has no period")
+        else:
+            for problem in kind.problems(col._replace(kind=name), report, index):
+                yield Problem(row.source, f"{what}: {problem.message}")
 
 
 def _near(name: str, known) -> str:

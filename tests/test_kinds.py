@@ -160,3 +160,37 @@ def test_a_total_typed_in_its_input_period_shows_the_typed_figure(margins, tmp_p
     assert _row(shown, "Profit")[1:4] == ["50", "31", "61.3%"]
     ws = openpyxl.load_workbook(out)["Margins"]
     assert ws["C7"].value.startswith("=Data!")
+
+
+def test_a_row_shows_points_in_a_change_column(margins, tmp_path):
+    # The release's summary table: margin rows show "Up 0.6 pts" where amounts show "Up 17%".
+    layout = margins.parent / "layout.yaml"
+    edit(layout, "header: Change}", 'header: Change, number_format: \'"Up "0%;"Down "0%;"--"\'}')
+    edit(layout, "  - {id: pts, kind: difference, from: prior, to: current, header: Points}\n", "")
+    for _ in ("margin", "cost_ratio"):
+        edit(layout, "show: [amount, difference]}", "show: [amount, change], kind: {chg: difference}}")
+    out = tmp_path / "out.xlsx"
+    result = run_build(margins, out)
+    assert result.exit_code == 0, result.output
+    for recalc in (True, False):
+        shown = libreoffice.shown_text(out, tmp_path / f"csv-{recalc}", recalc=recalc)
+        assert _row(shown, "Revenue")[1:4] == ["200", "150", "Up 33%"]
+        assert _row(shown, "Margin")[1:4] == ["25.0%", "20.0%", "5.0 pts"]
+        assert _row(shown, "Cost ratio")[1:4] == ["75.0%", "80.0%", "(5.0 pts)"]
+
+
+@pytest.mark.parametrize(
+    "override, words",
+    [
+        ("{chq: difference}", ["sheet 'Margins' has no column 'chq'", "did you mean 'chg'"]),
+        ("{cur: difference}", ["amount columns and cells keep their kind"]),
+        ("{chg: amount}", ["amount columns and cells keep their kind"]),
+        ("{chg: percent_of}", ["column 'chg' has no period"]),
+        ("{chg: differense}", ["'differense' is not one of"]),
+    ],
+)
+def test_a_row_kind_override_that_cannot_hold_is_refused_at_the_row(margins, tmp_path, override, words):
+    edit(
+        margins.parent / "layout.yaml", "show: [amount, difference]}", f"show: [amount, difference], kind: {override}}}"
+    )
+    _refused(margins, tmp_path, "layout.yaml:12:", *words)

@@ -143,6 +143,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         percent_base=item.get("percent_base"),
         input_periods=tuple(item.get("input_periods", ())),
         plug=item.get("plug", False),
+        column_kinds=tuple(item.get("kind", {}).items()),
         **fields,
     )
 

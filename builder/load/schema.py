@@ -122,6 +122,8 @@ ROW = {
         "percent_base": ID,
         "input_periods": {"type": "array", "minItems": 1, "items": ID},
         "plug": {"type": "boolean"},
+        # Another kind for this row's cell in some columns: {chg: difference} shows a margin's points.
+        "kind": {"type": "object", "minProperties": 1, "propertyNames": ID, "additionalProperties": KINDS},
     },
 }
 
