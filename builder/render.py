@@ -6,6 +6,7 @@ target, renamed over it only when the workbook is complete).
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
@@ -202,5 +203,25 @@ def render_workbook(plan: WorkbookPlan, out: Path, constant_memory: bool | None 
             workbook.close()
         except FileCreateError as exc:
             # XlsxWriter wraps the OSError (a full disk, a file size limit) that stopped it.
-            raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))) from None
+            error = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            _abandon_zip(error)
+            raise error from None
     return out
+
+
+def _abandon_zip(error: BaseException) -> None:
+    """Close the zip file a failed write left open (it is deleted with the temporary folder).
+
+    XlsxWriter's ZipFile stays referenced from the error's traceback; collected later, at
+    exit or whenever the garbage collector runs, it would try to finish the file and print
+    "Exception ignored ... Traceback" on stderr."""
+    tb = error.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, zipfile.ZipFile) and value.fp is not None:
+                fp, value.fp = value.fp, None  # ZipFile.close does nothing without its file
+                try:
+                    fp.close()
+                except OSError:
+                    pass
+        tb = tb.tb_next
