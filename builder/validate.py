@@ -17,7 +17,7 @@ from builder.formula_map import SHEET as FORMULA_MAP_SHEET
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
-from builder.spec import Layout, Report, Row
+from builder.spec import Column, Layout, Report, Row
 
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
@@ -202,8 +202,55 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
             if kind.needs_period and col.period is None:
                 yield Problem(col.source, f"column '{col.id}' ({col.kind}) needs a period")
             yield from kind.problems(col, report, index)
+            yield from _amounts_read(report, layout, col, index)
         for row in layout.rows:
             yield from _column_kinds(layout, row, report, index)
+            yield from _own_base(report, layout, row, index)
+
+
+def _amounts_read(report: Report, layout: Layout, col: Column, index: dict) -> Iterator[Problem]:
+    """A derived column reads amount columns: of its own sheet in each of its periods, and of
+    its base row's sheet. One that is missing is the column's mistake, reported once at its
+    line (each row's cell would otherwise report it again)."""
+    kind = COLUMN_KINDS[col.kind]
+    if not kind.derived:
+        return
+    for role in kind.periods(col):
+        if report.period(role) is not None and not _sheet_uses(layout, role):
+            yield Problem(
+                col.source,
+                f"column '{col.id}' ({col.kind}) reads the amounts of {report.period_name(role)}, "
+                f"but sheet '{layout.sheet}' has no amount column for that period",
+            )
+    for rid in kind.base_rows(col):
+        other = index.get(rid, (None,))[0]
+        if (
+            other not in (None, layout)
+            and col.period
+            and report.period(col.period)
+            and not _sheet_uses(other, col.period)
+        ):
+            yield Problem(
+                col.source,
+                f"column '{col.id}' ({col.kind}): its base '{rid}' is on sheet '{other.sheet}', "
+                f"which has no amount column for {report.period_name(col.period)}",
+            )
+
+
+def _own_base(report: Report, layout: Layout, row: Row, index: dict) -> Iterator[Problem]:
+    """A row's own percent base on another sheet has amounts in the periods of its % columns."""
+    other = index.get(row.percent_base, (None,))[0] if row.percent_base else None
+    if other in (None, layout):
+        return
+    for col in layout.columns:
+        kind = COLUMN_KINDS[row.kind_in(col)]
+        shown = row.show is None or col.kind in row.show
+        if shown and kind.base_rows(col) and report.period(col.period) and not _sheet_uses(other, col.period):
+            yield Problem(
+                row.source,
+                f"row '{row.id}': its percent_base '{row.percent_base}' is on sheet '{other.sheet}', "
+                f"which has no amount column for {report.period_name(col.period)} (column '{col.id}')",
+            )
 
 
 def _column_kinds(layout: Layout, row: Row, report: Report, index: dict) -> Iterator[Problem]:

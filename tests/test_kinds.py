@@ -194,3 +194,42 @@ def test_a_row_kind_override_that_cannot_hold_is_refused_at_the_row(margins, tmp
         margins.parent / "layout.yaml", "show: [amount, difference]}", f"show: [amount, difference], kind: {override}}}"
     )
     _refused(margins, tmp_path, "layout.yaml:12:", *words)
+
+
+def test_a_percent_base_on_a_sheet_of_other_units_is_taken_in_this_ones(margins, tmp_path):
+    # Before, 150 million over a base of 200,000 thousand showed 0.1%, not 75.0%.
+    (margins.parent / "appendix.yaml").write_text(
+        "sheet: Appendix\ncolumns: [{id: a, kind: amount, period: current}, {id: b, kind: amount, period: prior}]\n"
+        "rows: [{id: revenue_k, label: Revenue (thousands)}]\n"
+    )
+    edit(margins, "layouts: [layout.yaml]", "layouts: [appendix.yaml, layout.yaml]")
+    layout = margins.parent / "layout.yaml"
+    edit(layout, "columns:\n", "scale: 0.001\ncolumns:\n")
+    edit(
+        layout,
+        "  - {id: pts,",
+        "  - {id: pc, kind: percent_of, period: current, base: revenue_k, header: '%'}\n  - {id: pts,",
+    )
+    edit(layout, "show: [amount, change]}\n  - {id: profit", "show: [amount, percent_of]}\n  - {id: profit")
+    edit(
+        margins.parent / "data.csv",
+        "line,period,value\n",
+        "line,period,value\nrevenue_k,2024,200000\nrevenue_k,2023,150000\n",
+    )
+    out = tmp_path / "out.xlsx"
+    result = run_build(margins, out)
+    assert result.exit_code == 0, result.output
+    shown = libreoffice.shown_text(out, tmp_path / "csv", recalc=True)
+    assert _row(shown, "Cost")[1:6] == ["150", "120", "", "75.0%", ""]
+    assert openpyxl.load_workbook(out)["Margins"]["E6"].value == '=IF(Appendix!B2/1000=0,"n.m.",B6/(Appendix!B2/1000))'
+
+
+def test_a_column_that_reads_a_period_its_sheet_lacks_is_refused_once_at_the_column(margins, tmp_path):
+    # Before: one error per row, none naming the column.
+    edit(margins.parent / "layout.yaml", '  - {id: pri, kind: amount, period: prior, header: "2023"}\n', "")
+    edit(margins.parent / "data.csv", "revenue,2023,150\n", "")
+    edit(margins.parent / "data.csv", "cost,2023,120\n", "")
+    edit(margins.parent / "data.csv", "shares,2023,100\n", "")
+    output = _refused(margins, tmp_path, "layout.yaml:5:", "column 'chg' (change) reads the amounts of Dec 31, 2023")
+    assert "layout.yaml:6:" in output and "column 'pts' (difference)" in output
+    assert output.count("error:") == 2

@@ -73,6 +73,10 @@ class ColumnKind:
         """The period roles this column reads."""
         return (col.period,) if col.period else ()
 
+    def base_rows(self, col: Column) -> tuple[str, ...]:
+        """Rows other than its own whose amounts it reads, in the column's period."""
+        return ()
+
     def label_period(self, col: Column) -> str | None:
         """The period a message names for one of its cells."""
         return col.period

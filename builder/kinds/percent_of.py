@@ -20,14 +20,20 @@ class PercentOf(ColumnKind):
     percent = True
     needs_period = True
 
+    def base_rows(self, col: Column) -> tuple[str, ...]:
+        return (col.base,) if col.base else ()
+
     def problems(self, col: Column, report: Report, rows: dict[str, Any]) -> Iterator[Problem]:
         if col.base is None or col.base not in rows:
             yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
 
     def cell(self, cells: Cells, row: Row, col: Column) -> Derived | None:
         amount = cells.amount_ref(row.id, col.period, row.source)
-        base = cells.amount_ref(row.percent_base or col.base, col.period, row.source)
+        base_id = row.percent_base or col.base
+        base = cells.amount_ref(base_id, col.period, row.source)
         if cells.is_blank(amount) or base is None:
             return None
+        # A base on a sheet of other units (thousands against millions) is taken in this one's.
+        base = cells.scaled(base, cells.layout_of(base_id), cells.layout_of(row.id))
         zero = Str("n.m." if col.zero_base == "n.m." else "")
         return Derived(Bin("/", amount, base), Bin("=", base, Num(0)), zero)
