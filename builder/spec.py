@@ -34,13 +34,14 @@ class Column(NamedTuple):
     id: str
     kind: str  # a name of builder.kinds.COLUMN_KINDS, which says what it means
     header: str
-    period: str | None  # the period role of amount, convert and percent_of columns
+    period: str | None  # the period role of columns that read one period (amount, convert, percent_of)
     group: str | None  # the group header above it, if any
     period_header: str | None = None  # printed over the period's columns instead of its label
     in_period_block: bool = False  # defined inside a `period:` block, which prints a header row
+    # Keys some kinds share (builder/kinds says which kind takes which); others go in `options`.
     rate: str | None = None  # convert: the input that divides
     base: str | None = None  # percent_of: the row that is 100%
-    change_from: str | None = None  # change: (to - from) / from
+    change_from: str | None = None  # change and difference: the periods compared (`from:` and `to:`)
     change_to: str | None = None
     negative_base: str = "signed"  # change: signed | abs | n.m.
     zero_base: str = "n.m."  # percent_of and change: what a zero base shows

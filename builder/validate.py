@@ -483,7 +483,7 @@ def typed_percentages(report: Report, figures: Figures) -> Iterator[Problem]:
             continue  # data_figures refuses it already
         layout, row = entry
         formats = [
-            row.number_format or col.number_format or layout.number_format
+            COLUMN_KINDS[col.kind].number_format(layout, row, col)
             for col in layout.columns
             if not COLUMN_KINDS[col.kind].derived and col.period == role
         ]

@@ -20,13 +20,22 @@ AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column k
 COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
 ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), Total(), Formula())}
 
-__all__ = ["AMOUNT", "COLUMN_KINDS", "ROW_KINDS", "ColumnKind", "Derived", "RowKind", "column_keys"]
+__all__ = ["AMOUNT", "COLUMN_KINDS", "ROW_KINDS", "ColumnKind", "Derived", "RowKind", "column_keys", "row_keys"]
 
 
 def column_keys() -> dict[str, dict]:
     """Every key some column kind takes, as JSON Schema properties (kinds sharing a key agree on it)."""
+    return _keys(COLUMN_KINDS.values())
+
+
+def row_keys() -> dict[str, dict]:
+    """Every key some row kind takes, as JSON Schema properties."""
+    return _keys(ROW_KINDS.values())
+
+
+def _keys(kinds) -> dict[str, dict]:
     keys: dict[str, dict] = {}
-    for kind in COLUMN_KINDS.values():
+    for kind in kinds:
         for key, schema in kind.keys.items():
             if keys.setdefault(key, schema) != schema:
                 raise AssertionError(f"column kinds disagree on the key {key!r}")

@@ -105,6 +105,7 @@ class RowKind:
 
     name: str = ""
     key: str | None = None  # the key whose presence makes a row this kind (`total:`, `formula:`)
+    keys: dict[str, dict] = {}  # the keys it takes beyond every row's own, as JSON Schema properties
     has_cells: bool = True  # a heading has none
     computed: bool = True  # its amounts are computed by the layout (a data file may not give them)
 

@@ -15,6 +15,7 @@ class Heading(RowKind):
 
     name = "heading"
     key = "heading"
+    keys = {"heading": {"type": "string"}}
     has_cells = False
     computed = False
 
@@ -37,6 +38,13 @@ class Total(RowKind):
 
     name = "total"
     key = "total"
+    keys = {
+        "total": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "pattern": r"^[-+]?\s*[A-Za-z_][A-Za-z0-9_]*$"},
+        }
+    }
 
     def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
         terms = tuple((-1 if t.strip().startswith("-") else 1, t.strip().lstrip("+-").strip()) for t in item["total"])
@@ -61,6 +69,7 @@ class Formula(RowKind):
 
     name = "formula"
     key = "formula"
+    keys = {"formula": {"type": "string"}}
 
     def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
         # Imported here: importing the builder.load package at import time would rebind

@@ -107,18 +107,20 @@ def _columns(
 
 
 def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
-    if "heading" in item:
-        extra = sorted(set(item) - {"heading", "bold", "indent"})
+    kinds = [k for k in ROW_KINDS.values() if k.key is not None and k.key in item]
+    heading = next((k for k in kinds if not k.has_cells), None)
+    if heading is not None:
+        extra = sorted(set(item) - {heading.key, "bold", "indent"})
         if extra:
             problems.append(
-                Problem(where, f"a heading row takes only heading, bold and indent, not {', '.join(extra)}")
+                Problem(where, f"a {heading.key} row takes only {heading.key}, bold and indent, not {', '.join(extra)}")
             )
             return None
-        return Row(None, item["heading"], "heading", where, indent=item.get("indent", 0), bold=item.get("bold", True))
+        label = item[heading.key]
+        return Row(None, label, heading.name, where, indent=item.get("indent", 0), bold=item.get("bold", True))
     if "id" not in item or "label" not in item:
         problems.append(Problem(where, "a row needs 'id' and 'label' (or is a 'heading')"))
         return None
-    kinds = [k for k in ROW_KINDS.values() if k.key is not None and k.key in item]
     if len(kinds) > 1:
         both = " and ".join(f"'{k.key}'" for k in kinds)
         problems.append(Problem(where, f"row '{item['id']}' has both {both}; give one"))

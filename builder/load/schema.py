@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema_rs
 
 from builder.errors import Problem
-from builder.kinds import COLUMN_KINDS, column_keys
+from builder.kinds import COLUMN_KINDS, column_keys, row_keys
 from builder.load.yamlsrc import shown, source_at
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -106,13 +106,7 @@ ROW = {
     "properties": {
         "id": ID,
         "label": TEXT,
-        "heading": TEXT,
-        "total": {
-            "type": "array",
-            "minItems": 1,
-            "items": {"type": "string", "pattern": r"^[-+]?\s*[A-Za-z_][A-Za-z0-9_]*$"},
-        },
-        "formula": TEXT,
+        **row_keys(),  # heading, total, formula: builder/kinds/rows.py
         "style": {"enum": ["line", "subtotal", "total", "grand_total"]},
         "bold": {"type": "boolean"},
         "indent": {"type": "integer", "minimum": 0, "maximum": 15},
