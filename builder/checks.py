@@ -10,7 +10,10 @@ from typing import NamedTuple
 
 from builder.errors import Problem, Source
 from builder.expr import Bin, Call, EvalError, Expr, Ref, Str, to_formula
+from builder.kinds import COLUMN_KINDS, Derived
 from builder.plan import Cell, Conditional, SheetPlan, Style
+from builder.resolved import Resolved
+from builder.spec import Check, Layout
 
 CHECKS_SHEET = "Checks"
 HEADERS = ("Check", "Statement", "Period", "Left", "Right", "Difference", "Tolerance", "Status")
@@ -43,13 +46,13 @@ class CheckResult(NamedTuple):
         )
 
 
-def _periods(layout, check) -> list[str]:
+def _periods(layout: Layout, check: Check) -> list[str]:
     if check.periods:
         return list(check.periods)
-    return [c.period for c in layout.columns if c.kind == "amount" and c.period]
+    return [c.period for c in layout.columns if not COLUMN_KINDS[c.kind].derived and c.period]
 
 
-def checks_sheet(res) -> tuple[SheetPlan | None, list[CheckResult]]:
+def checks_sheet(res: Resolved) -> tuple[SheetPlan | None, list[CheckResult]]:
     """The Checks sheet and each check's result; None when no layout declares a check."""
     work = [(layout, check) for layout in res.report.layouts for check in layout.checks]
     if not work:
@@ -71,13 +74,13 @@ def checks_sheet(res) -> tuple[SheetPlan | None, list[CheckResult]]:
                 5: Bin("-", here[3], here[4]),
                 7: Call("IF", (Bin("<=", Call("ABS", (here[5],)), here[6]), Str(OK), Str(BREAK))),
             }
-            res.constants[here[6]] = check.tolerance
+            res.set_constant(here[6], check.tolerance)
             for c, expr in exprs.items():
-                res.exprs[here[c]] = expr
+                res.set_cell(here[c], Derived(expr))
             try:
                 values = {c: res.value(here[c]) for c in exprs}
             except EvalError as exc:
-                res.problems.append(Problem(check.source, f"check '{check.name}': {exc}"))
+                res.problem(Problem(check.source, f"check '{check.name}': {exc}"))
                 continue
             period = res.report.period_name(role)
             for c, text in enumerate((check.name, layout.sheet, period)):

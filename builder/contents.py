@@ -7,6 +7,7 @@ from builder.checks import CHECKS_SHEET, OK
 from builder.expr import Bin, Call, Name, Num, Range, Str, evaluate, to_formula
 from builder.plan import Cell, SheetPlan, Style
 from builder.printing import page_setup
+from builder.resolved import Resolved
 from builder.sources import DATA_SHEET, INPUTS_SHEET
 
 CONTENTS_SHEET = "Contents"
@@ -20,7 +21,7 @@ BOLD = Style(bold=True)
 SECTION = Style(bold=True, bottom=1)
 
 
-def contents_sheet(res, sheets, checks) -> SheetPlan:
+def contents_sheet(res: Resolved, sheets: list[SheetPlan], checks: SheetPlan | None) -> SheetPlan:
     report = res.report
     cells: list[Cell] = [
         Cell(0, 0, report.title, Style(bold=True)),

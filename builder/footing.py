@@ -14,8 +14,11 @@ figures moved and by how much.
 
 from __future__ import annotations
 
-from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Str, Sum, expanded, signed_sum, to_formula
+from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum, to_formula
+from builder.kinds import COLUMN_KINDS, Derived
 from builder.plan import Cell, Conditional, SheetPlan, Style
+from builder.resolved import Grid, Resolved
+from builder.spec import Column, Layout
 
 FOOTING_SHEET = "Footing"
 HEADERS = (
@@ -41,12 +44,12 @@ def decimals(number_format: str) -> int:
     return places + (2 if "%" in first else 0)
 
 
-def _tree(layout):
+def _tree(layout: Layout) -> tuple[list[str], dict[str, list[tuple[str, int]]]]:
     """parent[row id] = (total id, sign); the first total that lists a row owns it."""
     ids = {row.id for row in layout.rows if row.id}
     parent: dict[str, tuple[str, int]] = {}
     for row in layout.rows:
-        if row.kind == "total" and all(rid in ids for _, rid in row.terms):
+        if row.terms and all(rid in ids for _, rid in row.terms):  # a total of rows of this sheet
             for sign, rid in row.terms:
                 parent.setdefault(rid, (row.id, sign))
     children: dict[str, list[tuple[str, int]]] = {}
@@ -59,25 +62,16 @@ def _tree(layout):
     return tops, children
 
 
-def _split(expr: Expr) -> tuple[Expr, Expr | None, Expr | None]:
-    """(exact value, zero-base condition, what a zero base shows) of a USD or % cell."""
-    if isinstance(expr, Call) and expr.fn == "IF":
-        cond, zero, value = expr.args
-        return value, cond, zero
-    return expr, None, None
-
-
 def _f(row: int, col: int) -> Ref:
     return Ref(FOOTING_SHEET, row, col)
 
 
-def _exact(res, here: Ref) -> Expr:
+def _exact(res: Resolved, here: Ref) -> Expr:
     """The unrounded value of a statement cell; a zero base counts as 0."""
-    current = res.exprs.get(here)
+    current = res.cell(here)
     if current is None:  # a blank line ('missing: blank')
         return Num(0.0)
-    value, cond, _ = _split(current)
-    return value if cond is None else Call("IF", (cond, Num(0.0), value))
+    return current.value if current.guard is None else Call("IF", (current.guard, Num(0.0), current.value))
 
 
 def _block(siblings: list[tuple[str, str | None, int, int]], at: dict[str, int], scale: Expr, d: int):
@@ -101,13 +95,13 @@ def _block(siblings: list[tuple[str, str | None, int, int]], at: dict[str, int],
         yield _f(row, ADJUST), Bin("-", Bin("/", _f(row, SHOWN), scale), Call("ROUND", (_f(row, EXACT), Num(d))))
 
 
-def _foot_column(res, grid, col, r: int, cells: list[Cell]) -> int:
+def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cell]) -> int:
     """Lay out one footed column's tree from row r of the Footing sheet; return the next free row."""
     layout = grid.layout
     tops, children = _tree(layout)
     if not tops:
         return r
-    d = decimals(col.number_format or (layout.percent_format if col.kind == "percent_of" else layout.number_format))
+    d = decimals(COLUMN_KINDS[col.kind].column_format(layout, col))
     scale = Num(float(10**d))
     period = res.report.period_name(col.period)
     cells.append(Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period} ({d} decimals)", Style(bold=True)))
@@ -120,8 +114,8 @@ def _foot_column(res, grid, col, r: int, cells: list[Cell]) -> int:
         block = []
         for rid, parent, sign in pending:
             at[rid] = r
-            here = Ref(layout.sheet, grid.row_at[rid], grid.col_at[col.id])
-            res.constants[_f(r, 2)] = float(sign)
+            here = grid.ref(rid, col.id)
+            res.set_constant(_f(r, 2), float(sign))
             cells.append(Cell(r, 0, label[rid], Style(indent=1)))
             cells.append(Cell(r, 1, label[parent] if parent else "(top level)", Style()))
             cells.append(Cell(r, 2, float(sign), Style(num_format="+0;-0")))
@@ -138,23 +132,23 @@ def _foot_column(res, grid, col, r: int, cells: list[Cell]) -> int:
             formulas.update(_block(siblings, at, scale, d))
         pending = [(kid, rid, sign) for rid, _, _, _ in block for kid, sign in children.get(rid, [])]
 
-    res.exprs.update(formulas)
+    for ref, expr in formulas.items():
+        res.set_cell(ref, Derived(expr))
     number = Style(num_format="#,##0.000000;-#,##0.000000")
     for ref, expr in formulas.items():
         cells.append(Cell(ref.row, ref.col, res.value(ref), number, expr, to_formula(expr, FOOTING_SHEET)))
     # The statement shows ROUND(exact) plus the adjustment, where it shows anything.
     for rid, row in at.items():
-        here = Ref(layout.sheet, grid.row_at[rid], grid.col_at[col.id])
-        current = res.exprs.get(here)
+        here = grid.ref(rid, col.id)
+        current = res.cell(here)
         if current is None:
             continue
-        value, cond, zero = _split(current)
-        shown = Bin("+", Call("ROUND", (value, Num(d))), _f(row, ADJUST))
-        res.exprs[here] = shown if cond is None else Call("IF", (cond, zero or Str(""), shown))
+        shown = Bin("+", Call("ROUND", (current.value, Num(d))), _f(row, ADJUST))
+        res.set_cell(here, current._replace(value=shown))
     return r + 1
 
 
-def apply_plugs(res) -> None:
+def apply_plugs(res: Resolved) -> None:
     """A `plug: true` row shows its total's rounding difference in amount columns.
 
     The release's EBITDA reconciliation puts income tax at 518 where 517,379 thousand
@@ -173,25 +167,25 @@ def apply_plugs(res) -> None:
                 continue
             pid, kids = parent
             for col in layout.columns:
-                if col.kind != "amount":
+                if COLUMN_KINDS[col.kind].derived:
+                    continue  # a plug shows amounts
+                here, total = grid.ref(row.id, col.id), grid.ref(pid, col.id)
+                total_cell, exact_cell = res.cell(total), res.cell(here)
+                if total_cell is None or not isinstance(total_cell.value, Sum) or exact_cell is None:
                     continue
-                here = Ref(layout.sheet, grid.row_at[row.id], grid.col_at[col.id])
-                total = Ref(layout.sheet, grid.row_at[pid], grid.col_at[col.id])
-                total_expr, exact = res.exprs.get(total), res.exprs.get(here)
-                if not isinstance(total_expr, Sum) or exact is None:
-                    continue
-                d = decimals(row.number_format or col.number_format or layout.number_format)
-                res.exprs[total] = signed_sum([(s, exact if i == here else i) for s, i in expanded(total_expr)])
+                exact = exact_cell.value
+                d = decimals(COLUMN_KINDS[col.kind].number_format(layout, row, col))
+                terms = [(s, exact if i == here else i) for s, i in expanded(total_cell.value)]
+                res.set_cell(total, Derived(signed_sum(terms)))
                 terms = [(1, Call("ROUND", (total, Num(d))))]
                 for kid, sign in kids:
                     if kid != row.id:
-                        other = Ref(layout.sheet, grid.row_at[kid], grid.col_at[col.id])
-                        terms.append((-sign, Call("ROUND", (other, Num(d)))))
+                        terms.append((-sign, Call("ROUND", (grid.ref(kid, col.id), Num(d)))))
                 difference = signed_sum(terms)
-                res.exprs[here] = difference if dict(kids)[row.id] > 0 else Neg(difference)
+                res.set_cell(here, Derived(difference if dict(kids)[row.id] > 0 else Neg(difference)))
 
 
-def apply_footing(res) -> SheetPlan | None:
+def apply_footing(res: Resolved) -> SheetPlan | None:
     """Rewrite footed statement cells and return the Footing sheet (None if nothing foots)."""
     work = [(grid, col) for grid in res.grids for col in grid.layout.columns if col.rounding == "foot"]
     if not work:

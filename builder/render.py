@@ -157,20 +157,27 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
     return sheet.formulas
 
 
-def _forget_open_zips(tb) -> None:
-    """Close, unwritten, the zip XlsxWriter was writing when it was interrupted (Ctrl-C).
+def _forget_open_zips(*errors: BaseException) -> None:
+    """Close, unwritten, the zip XlsxWriter was writing when it failed (a full disk) or was
+    interrupted (Ctrl-C).
 
-    Left to ZipFile.__del__ at exit, a half-made ZipFile (interrupted inside its own
-    __init__) fails and prints a traceback; its file is in the work folder, which is
-    removed anyway, so it is closed here and forgotten.
+    The ZipFile stays referenced from the error's traceback; collected later, at exit or
+    whenever the garbage collector runs, ZipFile.__del__ would try to finish the file (or
+    fail on a half-made object) and print "Exception ignored ... Traceback" on stderr. Its
+    file is in the work folder, which is removed anyway.
     """
-    while tb is not None:
-        for value in list(tb.tb_frame.f_locals.values()):
-            if isinstance(value, zipfile.ZipFile):
-                handle, value.fp = getattr(value, "fp", None), None
-                if handle is not None:
-                    handle.close()
-        tb = tb.tb_next
+    for error in errors:
+        tb = error.__traceback__
+        while tb is not None:
+            for value in list(tb.tb_frame.f_locals.values()):
+                if isinstance(value, zipfile.ZipFile):
+                    handle, value.fp = getattr(value, "fp", None), None  # ZipFile.close does nothing without it
+                    try:
+                        if handle is not None:
+                            handle.close()
+                    except OSError:
+                        pass  # the disk that was full may refuse the flush too
+            tb = tb.tb_next
 
 
 def known_cells(plan: WorkbookPlan) -> int:
@@ -217,10 +224,11 @@ def render_workbook(plan: WorkbookPlan, out: Path, constant_memory: bool | None 
         formula_map.write(workbook, recorded)
         try:
             workbook.close()
-        except FileCreateError as exc:
-            # XlsxWriter wraps the OSError (a full disk, a file size limit) that stopped it.
-            raise (exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))) from None
         except BaseException as exc:
-            _forget_open_zips(exc.__traceback__)
+            # XlsxWriter wraps the OSError (a full disk, a file size limit) that stopped it.
+            cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else None
+            _forget_open_zips(exc, *([cause] if isinstance(cause, BaseException) else []))
+            if isinstance(exc, FileCreateError):
+                raise (cause if isinstance(cause, OSError) else OSError(str(exc))) from None
             raise
     return out

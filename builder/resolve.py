@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import string
-from dataclasses import dataclass, field
 
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
@@ -39,9 +38,11 @@ from builder.expr import (
 )
 from builder.figures import Figures
 from builder.footing import apply_footing, apply_plugs
+from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, Derived
 from builder.numbers import EXCEL_LARGEST, EXCEL_SMALLEST, beyond_excel
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.printing import page_setup, printed_pages
+from builder.resolved import Grid, grid_of
 from builder.sources import data_ref, data_sheets, input_names, inputs_sheet
 from builder.spec import Column, Layout, Report, Row
 
@@ -50,49 +51,24 @@ HEADER = Style(bold=True, align="center", bottom=1)
 COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
 
 
-@dataclass
-class _Grid:
-    """Where one layout's rows and columns land on its sheet."""
-
-    layout: Layout
-    header_row: int  # first header row
-    levels: list[str]  # which header rows exist: group, period, column
-    body_row: int
-    row_at: dict[str, int] = field(default_factory=dict)
-    col_at: dict[str, int] = field(default_factory=dict)
-    amount_col: dict[str, int] = field(default_factory=dict)  # period role -> column
-    amount_period: dict[int, str] = field(default_factory=dict)  # column -> period role, every amount column
-
-
-def _grid(layout: Layout) -> _Grid:
-    header_row = len(layout.title) + len(layout.subtitle) + (1 if layout.title or layout.subtitle else 0)
-    levels = []
-    if any(c.group for c in layout.columns):
-        levels.append("group")
-    if any(c.in_period_block for c in layout.columns):
-        levels.append("period")
-    levels.append("column")
-    grid = _Grid(layout, header_row, levels, header_row + len(levels))
-    for i, col in enumerate(layout.columns):
-        grid.col_at[col.id] = i + 1
-        if col.kind == "amount":
-            grid.amount_col.setdefault(col.period, i + 1)
-            grid.amount_period[i + 1] = col.period
-    for i, row in enumerate(layout.rows):
-        if row.id:
-            grid.row_at[row.id] = grid.body_row + i
-    return grid
+# The names the tests and older code know.
+_Grid = Grid
+_grid = grid_of
 
 
 class _Resolver:
+    """Binds row ids to cells and computes their values; offers footing, checks and contents
+    the typed interface builder.resolved.Resolved."""
+
     def __init__(self, report: Report, figures: Figures):
         self.report = report
         self.figures = figures
-        self.grids = [_grid(layout) for layout in report.layouts]
+        self.grids = [grid_of(layout) for layout in report.layouts]
         self.grid_of_row = {rid: g for g in self.grids for rid in g.row_at}
         self.grid_of_sheet = {g.layout.sheet: g for g in self.grids}
         self.problems: list[Problem] = []
         self.exprs: dict[Ref, Expr] = {}  # every derived cell; typed cells are found by typed_at
+        self.guarded: dict[Ref, Derived] = {}  # the parts of cells that show something else on a zero base
         self.constants: dict[Ref, float] = {}  # numbers typed in layouts (check tolerances)
         self.visiting: set[Ref] = set()  # cells being evaluated, to catch one that depends on itself
         self.data_plans: list[SheetPlan] = []  # the Data sheet(s), where typed figures live
@@ -169,57 +145,51 @@ class _Resolver:
         if not 0 <= i < len(rows):
             return None
         row = rows[i]
-        if row.kind == "heading" or (row.show is not None and "amount" not in row.show):
+        kind = ROW_KINDS[row.kind]
+        if not kind.has_cells or (row.show is not None and AMOUNT not in row.show):
             return None
-        if row.kind == "input" or role in row.input_periods:
+        if kind.typed(row, role):
             return self.figures.find(row.id, self.report.period(role).key)
         return None
 
     def is_blank(self, ref: Ref | None) -> bool:
         return ref is None or (ref not in self.exprs and self.typed_at(ref) is None)
 
-    def amount_cell(self, grid: _Grid, row: Row, col: Column, here: Ref) -> None:
-        if row.kind == "input":
-            return  # a typed figure, or blank: typed_at finds it
-        if row.kind == "total":
-            terms = []
-            for sign, rid in row.terms:
-                ref = self.amount_ref(rid, col.period, row.source)
-                if ref is not None:
-                    terms.append((sign, self.scaled(ref, self.grid_of_row[rid].layout, grid.layout)))
-            if len(terms) == len(row.terms):
-                self.exprs[here] = signed_sum(terms)
-            return
-        if col.period in row.input_periods:
-            return
-        bound = self.bind(row.formula, col.period, row.source, grid.layout)
-        if bound is not None:
-            self.exprs[here] = bound
+    def layout_of(self, row_id: str) -> Layout:
+        return self.grid_of_row[row_id].layout
 
-    def derived_cell(self, grid: _Grid, row: Row, col: Column, here: Ref) -> None:
-        """convert, percent_of and change cells; they need amount cells filled first."""
-        zero = Str("n.m." if col.zero_base == "n.m." else "")
-        if col.kind == "convert":
-            amount = self.amount_ref(row.id, col.period, row.source)
-            if not self.is_blank(amount):
-                self.exprs[here] = Bin("/", amount, Name(col.rate))
-        elif col.kind == "percent_of":
-            amount = self.amount_ref(row.id, col.period, row.source)
-            base_id = row.percent_base or col.base
-            base = self.amount_ref(base_id, col.period, row.source)
-            if not self.is_blank(amount) and base is not None:
-                self.exprs[here] = Call("IF", (Bin("=", base, Num(0)), zero, Bin("/", amount, base)))
-        elif col.kind == "change":
-            new = self.amount_ref(row.id, col.change_to, row.source)
-            old = self.amount_ref(row.id, col.change_from, row.source)
-            if self.is_blank(new) or self.is_blank(old):
-                return
-            delta = Bin("-", new, old)
-            if col.negative_base == "n.m.":
-                self.exprs[here] = Call("IF", (Bin("<=", old, Num(0)), Str("n.m."), Bin("/", delta, old)))
-            else:
-                denominator = Call("ABS", (old,)) if col.negative_base == "abs" else old
-                self.exprs[here] = Call("IF", (Bin("=", old, Num(0)), zero, Bin("/", delta, denominator)))
+    def build_cell(self, grid: Grid, row: Row, col: Column) -> None:
+        """One statement cell, as its column's kind (or, for amounts, its row's kind) builds it."""
+        kind = COLUMN_KINDS[row.kind_in(col)]
+        if kind.derived:
+            cell = kind.cell(self, row, col)
+        else:
+            amount = ROW_KINDS[row.kind].amount(self, row, col, grid.layout)
+            cell = None if amount is None else Derived(amount)
+        if cell is not None:
+            self.set_cell(grid.ref(row.id, col.id), cell)
+
+    # ------------------------------------------------------------ the interface of builder.resolved
+
+    def cell(self, ref: Ref) -> Derived | None:
+        guarded = self.guarded.get(ref)
+        if guarded is not None:
+            return guarded
+        expr = self.exprs.get(ref)
+        return None if expr is None else Derived(expr)
+
+    def set_cell(self, ref: Ref, cell: Derived) -> None:
+        self.exprs[ref] = cell.expr()
+        if cell.guard is not None:
+            self.guarded[ref] = cell
+        else:
+            self.guarded.pop(ref, None)
+
+    def set_constant(self, ref: Ref, value: float) -> None:
+        self.constants[ref] = value
+
+    def problem(self, problem: Problem) -> None:
+        self.problems.append(problem)
 
     # ------------------------------------------------------------ values
 
@@ -265,7 +235,7 @@ class _Resolver:
         grid = self.grid_of_sheet.get(ref.sheet)
         if grid is not None and 0 <= ref.row - grid.body_row < len(grid.layout.rows):
             row, col = grid.layout.rows[ref.row - grid.body_row], grid.layout.columns[ref.col - 1]
-            period = self.report.period(col.period or col.change_to)
+            period = self.report.period(COLUMN_KINDS[col.kind].label_period(col))
             what, where = f"'{row.id}' in column '{col.id}' ({period.label if period else ''}, cell {cell})", row.source
         if result is None:
             told = "a step of its formula is beyond Excel's largest number, 9.99999999999999E+307"
@@ -343,10 +313,9 @@ class _Resolver:
 
 
 def _number_style(layout: Layout, row: Row, col: Column) -> Style:
-    if col.kind in ("percent_of", "change"):
-        fmt = col.number_format or layout.percent_format
-    else:
-        fmt = row.number_format or col.number_format or layout.number_format
+    kind = row.kind_in(col)
+    # A row that shows another kind in this column takes that kind's format, not the column's.
+    fmt = COLUMN_KINDS[kind].number_format(layout, row, col if kind == col.kind else col._replace(number_format=None))
     return Style(
         num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0
     )
@@ -383,15 +352,14 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     """The whole workbook as plain data, or ReportError with every problem found."""
     res = _Resolver(report, figures)
     # Amounts first, then the cells derived from them (blank amounts leave them blank).
-    for kinds in (("amount",), ("convert", "percent_of", "change")):
+    for derived in (False, True):
         for grid in res.grids:
             for row in grid.layout.rows:
-                if row.kind == "heading":
+                if not ROW_KINDS[row.kind].has_cells:
                     continue
                 for col in grid.layout.columns:
-                    if col.kind in kinds and (row.show is None or col.kind in row.show):
-                        here = Ref(grid.layout.sheet, grid.row_at[row.id], grid.col_at[col.id])
-                        (res.amount_cell if col.kind == "amount" else res.derived_cell)(grid, row, col, here)
+                    if COLUMN_KINDS[col.kind].derived is derived and (row.show is None or col.kind in row.show):
+                        res.build_cell(grid, row, col)
     if res.problems:
         raise ReportError(_unique(res.problems))
 
@@ -435,7 +403,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _sheet(res: _Resolver, grid: _Grid) -> SheetPlan:
+def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
     layout = grid.layout
     sheet = layout.sheet
     cells: list[Cell] = []  # the titles and headers; the body is made as it is written
@@ -523,14 +491,14 @@ class _Body:
     anything is written); typed cells are made as they are written, so a statement of a
     million typed figures is never held in memory."""
 
-    def __init__(self, res: _Resolver, grid: _Grid):
+    def __init__(self, res: _Resolver, grid: Grid):
         self.res, self.grid = res, grid
         self.derived: dict[tuple[int, int], Cell] = {}
         self.styles: dict[tuple, Style] = {}
 
     def style(self, row: Row, j: int) -> Style:
         col = self.grid.layout.columns[j]
-        key = (row.number_format, row.bold, row.rule_above, row.double_rule_below, j)
+        key = (row.number_format, row.bold, row.rule_above, row.double_rule_below, j, row.kind_in(col))
         style = self.styles.get(key)
         if style is None:
             style = self.styles[key] = _number_style(self.grid.layout, row, col)
@@ -545,7 +513,7 @@ class _Body:
         for i, row in enumerate(layout.rows):
             r = grid.body_row + i
             widths[0] = max(widths[0], len(row.label) + 2 * row.indent)
-            if row.kind == "heading":
+            if not ROW_KINDS[row.kind].has_cells:
                 continue
             for j, col in enumerate(layout.columns):
                 here = Ref(sheet, r, j + 1)
@@ -562,7 +530,7 @@ class _Body:
                     res.problems.append(exc.problem)
                     continue
                 except EvalError as exc:
-                    period = res.report.period_name(col.period or col.change_to or "")
+                    period = res.report.period_name(COLUMN_KINDS[col.kind].label_period(col) or "")
                     res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period}): {exc}"))
                     continue
                 formula = to_formula(expr, sheet)
@@ -585,7 +553,7 @@ class _Body:
         for i, row in enumerate(layout.rows):
             r = grid.body_row + i
             yield Cell(r, 0, row.label, Style(bold=row.bold, indent=row.indent))
-            if row.kind == "heading":
+            if not ROW_KINDS[row.kind].has_cells:
                 continue
             for j in range(len(layout.columns)):
                 cell = self.derived.get((r, j + 1))

@@ -32,15 +32,16 @@ class Input(NamedTuple):
 
 class Column(NamedTuple):
     id: str
-    kind: str  # amount | convert | percent_of | change
+    kind: str  # a name of builder.kinds.COLUMN_KINDS, which says what it means
     header: str
-    period: str | None  # the period role of amount, convert and percent_of columns
+    period: str | None  # the period role of columns that read one period (amount, convert, percent_of)
     group: str | None  # the group header above it, if any
     period_header: str | None = None  # printed over the period's columns instead of its label
     in_period_block: bool = False  # defined inside a `period:` block, which prints a header row
+    # Keys some kinds share (builder/kinds says which kind takes which); others go in `options`.
     rate: str | None = None  # convert: the input that divides
     base: str | None = None  # percent_of: the row that is 100%
-    change_from: str | None = None  # change: (to - from) / from
+    change_from: str | None = None  # change and difference: the periods compared (`from:` and `to:`)
     change_to: str | None = None
     negative_base: str = "signed"  # change: signed | abs | n.m.
     zero_base: str = "n.m."  # percent_of and change: what a zero base shows
@@ -48,12 +49,16 @@ class Column(NamedTuple):
     width: float | None = None
     rounding: str = "plain"  # plain | foot (footing-aware largest remainder, builder.footing)
     source: Source | None = None
+    options: tuple[tuple[str, object], ...] = ()  # a kind's own keys that are not fields above
+
+    def option(self, key: str, default: object = None) -> object:
+        return dict(self.options).get(key, default)
 
 
 class Row(NamedTuple):
     id: str | None
     label: str
-    kind: str  # heading | input | total | formula
+    kind: str  # a name of builder.kinds.ROW_KINDS: heading | input | total | formula
     source: Source
     terms: tuple[tuple[int, str], ...] = ()  # total: (sign, row id)
     formula: Expr | None = None  # formula: over RowRefs and input Names
@@ -67,6 +72,14 @@ class Row(NamedTuple):
     percent_base: str | None = None
     input_periods: tuple[str, ...] = ()  # periods whose figure is typed although the row is a formula
     plug: bool = False  # shows its total's rounding difference, so the displayed column foots
+    column_kinds: tuple[tuple[str, str], ...] = ()  # (column id, kind): this row's cell in it is of that kind
+
+    def kind_in(self, col: Column) -> str:
+        """The kind of this row's cell in `col`: the column's, unless the row says otherwise."""
+        for col_id, kind in self.column_kinds:
+            if col_id == col.id:
+                return kind
+        return col.kind
 
 
 class Check(NamedTuple):

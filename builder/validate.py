@@ -14,9 +14,10 @@ from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_S
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
+from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
-from builder.spec import Layout, Report, Row
+from builder.spec import Column, Layout, Report, Row
 
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
@@ -83,11 +84,7 @@ def row_index(report: Report) -> dict[str, tuple[Layout, Row]]:
 
 
 def _row_refs(row: Row) -> list[str]:
-    if row.kind == "total":
-        return [rid for _, rid in row.terms]
-    if row.kind == "formula":
-        return [n.row_id for n in walk(row.formula) if isinstance(n, RowRef)]
-    return []
+    return ROW_KINDS[row.kind].refs(row)
 
 
 def unique_ids(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -184,9 +181,9 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
         for role in row.input_periods:
             if role not in roles:
                 yield Problem(row.source, f"row '{row.id}': input period '{role}' is not declared")
-        if row.kind == "formula":
+        if row.formula is not None:  # its names may also be inputs, periods and columns
             yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
-        names = set() if row.kind == "formula" else set(_row_refs(row))
+        names = set() if row.formula is not None else set(_row_refs(row))
         if row.percent_base:
             names.add(row.percent_base)
         for rid in sorted(names):
@@ -196,26 +193,86 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
                 )
     for layout in report.layouts:
         for col in layout.columns:
-            for role in (col.period, col.change_from, col.change_to):
-                if role is not None and role not in roles:
+            kind = COLUMN_KINDS[col.kind]
+            for role in kind.periods(col):
+                if role not in roles:
                     yield Problem(
                         col.source, f"column '{col.id}': period '{role}' is not declared in the report's periods"
                     )
-            if col.kind in ("amount", "convert", "percent_of") and col.period is None:
+            if kind.needs_period and col.period is None:
                 yield Problem(col.source, f"column '{col.id}' ({col.kind}) needs a period")
-            if col.kind == "convert":
-                rate = report.input(col.rate) if col.rate else None
-                if rate is None:
-                    yield Problem(col.source, f"column '{col.id}': 'rate' must name an input of the report")
-                elif not isinstance(rate.value, float) or rate.value <= 0:
-                    yield Problem(
-                        rate.source,
-                        f"input '{rate.name}' is a conversion rate: expected a number above zero, found {rate.value!r}",
-                    )
-            if col.kind == "percent_of" and (col.base is None or col.base not in index):
-                yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
-            if col.kind == "change" and (col.change_from is None or col.change_to is None):
-                yield Problem(col.source, f"column '{col.id}': a change needs 'from' and 'to' periods")
+            yield from kind.problems(col, report, index)
+            yield from _amounts_read(report, layout, col, index)
+        for row in layout.rows:
+            yield from _column_kinds(layout, row, report, index)
+            yield from _own_base(report, layout, row, index)
+
+
+def _amounts_read(report: Report, layout: Layout, col: Column, index: dict) -> Iterator[Problem]:
+    """A derived column reads amount columns: of its own sheet in each of its periods, and of
+    its base row's sheet. One that is missing is the column's mistake, reported once at its
+    line (each row's cell would otherwise report it again)."""
+    kind = COLUMN_KINDS[col.kind]
+    if not kind.derived:
+        return
+    for role in kind.periods(col):
+        if report.period(role) is not None and not _sheet_uses(layout, role):
+            yield Problem(
+                col.source,
+                f"column '{col.id}' ({col.kind}) reads the amounts of {report.period_name(role)}, "
+                f"but sheet '{layout.sheet}' has no amount column for that period",
+            )
+    for rid in kind.base_rows(col):
+        other = index.get(rid, (None,))[0]
+        if (
+            other not in (None, layout)
+            and col.period
+            and report.period(col.period)
+            and not _sheet_uses(other, col.period)
+        ):
+            yield Problem(
+                col.source,
+                f"column '{col.id}' ({col.kind}): its base '{rid}' is on sheet '{other.sheet}', "
+                f"which has no amount column for {report.period_name(col.period)}",
+            )
+
+
+def _own_base(report: Report, layout: Layout, row: Row, index: dict) -> Iterator[Problem]:
+    """A row's own percent base on another sheet has amounts in the periods of its % columns."""
+    other = index.get(row.percent_base, (None,))[0] if row.percent_base else None
+    if other in (None, layout):
+        return
+    for col in layout.columns:
+        kind = COLUMN_KINDS[row.kind_in(col)]
+        shown = row.show is None or col.kind in row.show
+        if shown and kind.base_rows(col) and report.period(col.period) and not _sheet_uses(other, col.period):
+            yield Problem(
+                row.source,
+                f"row '{row.id}': its percent_base '{row.percent_base}' is on sheet '{other.sheet}', "
+                f"which has no amount column for {report.period_name(col.period)} (column '{col.id}')",
+            )
+
+
+def _column_kinds(layout: Layout, row: Row, report: Report, index: dict) -> Iterator[Problem]:
+    """A row that shows another kind in a column: the column exists, both kinds are derived
+    from amounts, the column does not foot, and it has what the other kind needs."""
+    cols = {c.id: c for c in layout.columns}
+    for col_id, name in row.column_kinds:
+        col = cols.get(col_id)
+        what = f"row '{row.id}': kind {{{col_id}: {name}}}"
+        if col is None:
+            yield Problem(row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{_near(col_id, cols)}")
+            continue
+        kind = COLUMN_KINDS[name]
+        if not kind.derived or not COLUMN_KINDS[col.kind].derived:
+            yield Problem(row.source, f"{what}: amount columns and cells keep their kind; give a derived kind")
+        elif col.rounding == "foot":
+            yield Problem(row.source, f"{what}: column '{col_id}' foots, so its cells are rounded together")
+        elif kind.needs_period and col.period is None:
+            yield Problem(row.source, f"{what}: column '{col_id}' has no period")
+        else:
+            for problem in kind.problems(col._replace(kind=name), report, index):
+                yield Problem(row.source, f"{what}: {problem.message}")
 
 
 def _near(name: str, known) -> str:
@@ -357,12 +414,12 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 figures.source(i),
                 f"line '{line}' is used by no layout, so this figure would be lost{_near(line, index)}",
             )
-        elif entry[1].kind != "input" and role_of[period] not in entry[1].input_periods:
+        elif not ROW_KINDS[entry[1].kind].typed(entry[1], role_of[period]):
             yield Problem(
                 figures.source(i),
                 f"line '{line}' is a {entry[1].kind} computed by the layout; a data file holds typed figures only",
             )
-        elif entry[1].show is not None and "amount" not in entry[1].show:
+        elif entry[1].show is not None and AMOUNT not in entry[1].show:
             yield Problem(
                 figures.source(i),
                 f"row '{line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
@@ -373,18 +430,17 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 f"sheet '{entry[0].sheet}' shows no {period} column for '{line}', so this figure would be lost",
             )
     needed = {
-        role
-        for layout in report.layouts
-        for col in layout.columns
-        for role in (col.period, col.change_from, col.change_to)
-        if role
+        role for layout in report.layouts for col in layout.columns for role in COLUMN_KINDS[col.kind].periods(col)
     }
     # The data the figures came from: a batch's file or a DataFrame, not always the report's.
     data = ", ".join(figures.files) or report.data_path
     for layout, row in _rows(report):
         if row.missing == "blank":
             continue
-        for role in sorted(needed) if row.kind == "input" else row.input_periods:
+        kind = ROW_KINDS[row.kind]
+        if not kind.has_cells:
+            continue
+        for role in row.input_periods if kind.computed else sorted(needed):
             period = report.period(role)
             if period and figures.find(row.id, period.key) is None and _sheet_uses(layout, role):
                 yield Problem(
@@ -394,7 +450,7 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
 
 
 def _sheet_uses(layout: Layout, role: str) -> bool:
-    return any(c.kind == "amount" and c.period == role for c in layout.columns)
+    return any(not COLUMN_KINDS[c.kind].derived and c.period == role for c in layout.columns)
 
 
 def excel_limits(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -427,9 +483,9 @@ def typed_percentages(report: Report, figures: Figures) -> Iterator[Problem]:
             continue  # data_figures refuses it already
         layout, row = entry
         formats = [
-            row.number_format or col.number_format or layout.number_format
+            COLUMN_KINDS[col.kind].number_format(layout, row, col)
             for col in layout.columns
-            if col.kind == "amount" and col.period == role
+            if not COLUMN_KINDS[col.kind].derived and col.period == role
         ]
         if formats and not any(_shows_percent(fmt) for fmt in formats):
             period = figures.period_keys[figures.periods[i]]

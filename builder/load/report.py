@@ -9,6 +9,7 @@ from typing import Any
 
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
+from builder.kinds import COLUMN_KINDS, ROW_KINDS
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, shown, source_at
 from builder.spec import Check, Column, Input, Layout, Period, Report, Row
@@ -40,77 +41,100 @@ def _lines(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(value)
 
 
+# Column fields named otherwise than their YAML keys.
+_FIELDS = {"from": "change_from", "to": "change_to"}
+# Keys every leaf column takes, whatever its kind.
+_COMMON = {"id", "kind", "header", "period", "number_format", "width", "rounding"}
+
+
 def _columns(
-    doc: Any, path: list[Any], group: str | None, period: str | None, rounding: str, period_header: str | None = None
+    doc: Any,
+    path: list[Any],
+    group: str | None,
+    period: str | None,
+    rounding: str,
+    problems: list[Problem],
+    period_header: str | None = None,
 ) -> list[Column]:
     """Flatten nested group / period blocks into leaf columns that know their headers."""
     out: list[Column] = []
     for i, item in enumerate(doc):
         where = path + [i]
         if "group" in item:
-            out += _columns(item["columns"], where + ["columns"], item["group"], period, rounding)
+            out += _columns(item["columns"], where + ["columns"], item["group"], period, rounding, problems)
         elif "columns" in item:
-            out += _columns(item["columns"], where + ["columns"], group, item["period"], rounding, item.get("header"))
+            out += _columns(
+                item["columns"], where + ["columns"], group, item["period"], rounding, problems, item.get("header")
+            )
         else:
+            kind = COLUMN_KINDS[item["kind"]]
+            for key in sorted(set(item) - _COMMON - set(kind.keys)):
+                takes = ", ".join(sorted(kind.keys)) or "none"
+                problems.append(
+                    Problem(
+                        source_at(item, [key]),
+                        f"column '{item['id']}' ({kind.name}) does not take '{key}' (its own keys: {takes})",
+                    )
+                )
+            if item.get("rounding") == "foot" and not kind.foots:
+                footing = " and ".join(k.name for k in COLUMN_KINDS.values() if k.foots)
+                problems.append(
+                    Problem(
+                        source_at(item, ["rounding"]),
+                        f"column '{item['id']}' ({kind.name}) cannot foot: only {footing} columns do",
+                    )
+                )
+            given = {_FIELDS.get(key, key): item[key] for key in kind.keys if key in item}
             out.append(
                 Column(
                     id=item["id"],
-                    kind=item["kind"],
+                    kind=kind.name,
                     header=item.get("header", ""),
                     period=item.get("period", period),
                     period_header=period_header,
                     in_period_block=period is not None and "period" not in item,
                     group=group,
-                    rate=item.get("rate"),
-                    base=item.get("base"),
-                    change_from=item.get("from"),
-                    change_to=item.get("to"),
-                    negative_base=item.get("negative_base", "signed"),
-                    zero_base=item.get("zero_base", "n.m."),
                     number_format=item.get("number_format"),
                     width=item.get("width"),
                     # A layout's `rounding` applies to the columns that can foot: USD and "%".
-                    rounding=item.get("rounding", rounding if item["kind"] in ("convert", "percent_of") else "plain"),
+                    rounding=item.get("rounding", rounding if kind.foots else "plain"),
                     source=item.source,
+                    options=tuple((k, v) for k, v in given.items() if k not in Column._fields),
+                    **{k: v for k, v in given.items() if k in Column._fields},
                 )
             )
     return out
 
 
 def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
-    if "heading" in item:
-        extra = sorted(set(item) - {"heading", "bold", "indent"})
+    kinds = [k for k in ROW_KINDS.values() if k.key is not None and k.key in item]
+    heading = next((k for k in kinds if not k.has_cells), None)
+    if heading is not None:
+        extra = sorted(set(item) - {heading.key, "bold", "indent"})
         if extra:
             problems.append(
-                Problem(where, f"a heading row takes only heading, bold and indent, not {', '.join(extra)}")
+                Problem(where, f"a {heading.key} row takes only {heading.key}, bold and indent, not {', '.join(extra)}")
             )
             return None
-        return Row(None, item["heading"], "heading", where, indent=item.get("indent", 0), bold=item.get("bold", True))
+        label = item[heading.key]
+        return Row(None, label, heading.name, where, indent=item.get("indent", 0), bold=item.get("bold", True))
     if "id" not in item or "label" not in item:
         problems.append(Problem(where, "a row needs 'id' and 'label' (or is a 'heading')"))
         return None
-    if "total" in item and "formula" in item:
-        problems.append(Problem(where, f"row '{item['id']}' has both 'total' and 'formula'; give one"))
+    if len(kinds) > 1:
+        both = " and ".join(f"'{k.key}'" for k in kinds)
+        problems.append(Problem(where, f"row '{item['id']}' has both {both}; give one"))
         return None
     bold, rule_above, double_below = STYLES[item.get("style", "line")]
-    kind, terms, formula = "input", (), None
-    if "total" in item:
-        kind = "total"
-        terms = tuple((-1 if t.strip().startswith("-") else 1, t.strip().lstrip("+-").strip()) for t in item["total"])
-    elif "formula" in item:
-        kind = "formula"
-        try:
-            formula = parse_row_formula(item["formula"])
-        except ParseError as exc:
-            problems.append(Problem(source_at(item, ["formula"]), str(exc)))
-            return None
+    kind = kinds[0] if kinds else ROW_KINDS["input"]
+    fields = kind.fields(item, where, problems)
+    if fields is None:
+        return None
     return Row(
         id=item["id"],
         label=item["label"],
-        kind=kind,
+        kind=kind.name,
         source=where,
-        terms=terms,
-        formula=formula,
         indent=item.get("indent", 0),
         bold=item.get("bold", bold),
         rule_above=rule_above,
@@ -121,6 +145,8 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         percent_base=item.get("percent_base"),
         input_periods=tuple(item.get("input_periods", ())),
         plug=item.get("plug", False),
+        column_kinds=tuple(item.get("kind", {}).items()),
+        **fields,
     )
 
 
@@ -169,6 +195,7 @@ def load_layout(path: Path) -> Layout:
             periods = tuple(item["periods"]) if "periods" in item else None
             where = doc["checks"].item_source(i)
             checks.append(Check(item["name"], sides[0], sides[1], _float(item.get("tolerance", 0)), periods, where))
+    columns = _columns(doc["columns"], ["columns"], None, None, doc.get("rounding", "plain"), problems)
     if problems:
         raise ReportError(problems)
     return Layout(
@@ -177,7 +204,7 @@ def load_layout(path: Path) -> Layout:
         subtitle=_lines(doc.get("subtitle")),
         number_format=doc.get("number_format", DEFAULT_NUMBER_FORMAT),
         percent_format=doc.get("percent_format", DEFAULT_PERCENT_FORMAT),
-        columns=tuple(_columns(doc["columns"], ["columns"], None, None, doc.get("rounding", "plain"))),
+        columns=tuple(columns),
         rows=tuple(rows),
         notes=_lines(doc.get("notes")),
         source=Source(str(path), 1),

@@ -16,13 +16,14 @@ from typing import Any
 import jsonschema_rs
 
 from builder.errors import Problem
+from builder.kinds import COLUMN_KINDS, column_keys, row_keys
 from builder.load.yamlsrc import shown, source_at
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 TEXT = {"type": "string"}
 TEXT_LINES = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
 NUMBER_FORMAT = {"type": "string", "minLength": 1, "maxLength": 255}
-ZERO_POLICY = {"enum": ["n.m.", "blank"]}
+KINDS = {"enum": list(COLUMN_KINDS)}
 
 REPORT = {
     "type": "object",
@@ -74,15 +75,10 @@ LEAF_COLUMN = {
     "required": ["id", "kind"],
     "properties": {
         "id": ID,
-        "kind": {"enum": ["amount", "convert", "percent_of", "change"]},
+        "kind": KINDS,
         "header": TEXT,
         "period": ID,
-        "rate": ID,
-        "base": ID,
-        "from": ID,
-        "to": ID,
-        "negative_base": {"enum": ["signed", "abs", "n.m."]},
-        "zero_base": ZERO_POLICY,
+        **column_keys(),  # what each kind takes: builder/kinds
         "number_format": NUMBER_FORMAT,
         "width": {"type": "number", "exclusiveMinimum": 0, "maximum": 255},
         "rounding": {"enum": ["plain", "foot"]},
@@ -110,22 +106,18 @@ ROW = {
     "properties": {
         "id": ID,
         "label": TEXT,
-        "heading": TEXT,
-        "total": {
-            "type": "array",
-            "minItems": 1,
-            "items": {"type": "string", "pattern": r"^[-+]?\s*[A-Za-z_][A-Za-z0-9_]*$"},
-        },
-        "formula": TEXT,
+        **row_keys(),  # heading, total, formula: builder/kinds/rows.py
         "style": {"enum": ["line", "subtotal", "total", "grand_total"]},
         "bold": {"type": "boolean"},
         "indent": {"type": "integer", "minimum": 0, "maximum": 15},
-        "show": {"type": "array", "minItems": 1, "items": {"enum": ["amount", "convert", "percent_of", "change"]}},
+        "show": {"type": "array", "minItems": 1, "items": KINDS},
         "number_format": NUMBER_FORMAT,
         "missing": {"enum": ["error", "blank"]},
         "percent_base": ID,
         "input_periods": {"type": "array", "minItems": 1, "items": ID},
         "plug": {"type": "boolean"},
+        # Another kind for this row's cell in some columns: {chg: difference} shows a margin's points.
+        "kind": {"type": "object", "minProperties": 1, "propertyNames": ID, "additionalProperties": KINDS},
     },
 }
 

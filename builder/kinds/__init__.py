@@ -1,0 +1,42 @@
+"""The kinds of columns and rows a layout may use, each one object in one module.
+
+A new kind is a class in a module of this package (see base.py for what it declares) and
+one entry below; the schema, validation, resolve, footing and styles find it here.
+"""
+
+from __future__ import annotations
+
+from builder.kinds.amount import Amount
+from builder.kinds.base import ColumnKind, Derived, RowKind
+from builder.kinds.change import Change
+from builder.kinds.convert import Convert
+from builder.kinds.difference import Difference
+from builder.kinds.percent_of import PercentOf
+from builder.kinds.rows import Formula, Heading, Line, Total
+
+AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column kind that is not derived
+
+# In this order in messages ("is not one of 'amount', 'convert', ...").
+COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
+ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), Total(), Formula())}
+
+__all__ = ["AMOUNT", "COLUMN_KINDS", "ROW_KINDS", "ColumnKind", "Derived", "RowKind", "column_keys", "row_keys"]
+
+
+def column_keys() -> dict[str, dict]:
+    """Every key some column kind takes, as JSON Schema properties (kinds sharing a key agree on it)."""
+    return _keys(COLUMN_KINDS.values())
+
+
+def row_keys() -> dict[str, dict]:
+    """Every key some row kind takes, as JSON Schema properties."""
+    return _keys(ROW_KINDS.values())
+
+
+def _keys(kinds) -> dict[str, dict]:
+    keys: dict[str, dict] = {}
+    for kind in kinds:
+        for key, schema in kind.keys.items():
+            if keys.setdefault(key, schema) != schema:
+                raise AssertionError(f"column kinds disagree on the key {key!r}")
+    return keys

@@ -1,0 +1,126 @@
+"""What a kind is: the interface every column kind and row kind implements.
+
+A kind is one object that declares its name, the keys it takes (its schema fragment), the
+references it makes, and how it builds a cell. The schema, validation, resolve, footing
+and styles ask the kind; none of them tests a kind's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+from builder.errors import Problem, Source
+from builder.expr import Call, Expr, Ref
+
+if TYPE_CHECKING:
+    from builder.spec import Column, Layout, Report, Row
+
+
+class Derived(NamedTuple):
+    """A cell as data: its exact value, and what it shows instead when `guard` holds (a zero
+    or negative base). Footing rounds `value` and keeps the guard, without parsing formulas."""
+
+    value: Expr
+    guard: Expr | None = None
+    instead: Expr | None = None
+
+    def expr(self) -> Expr:
+        """The cell's formula: IF(guard, instead, value), or the value alone."""
+        if self.guard is None:
+            return self.value
+        return Call("IF", (self.guard, self.instead, self.value))
+
+
+class Cells(Protocol):
+    """What a kind may ask of the resolver while it builds a cell."""
+
+    def amount_ref(self, row_id: str, role: str, where: Source) -> Ref | None:
+        """The statement cell of a row's amount in a period (a problem is noted if there is none)."""
+        ...
+
+    def is_blank(self, ref: Ref | None) -> bool:
+        """Whether a cell is empty (a line that is blank in some periods)."""
+        ...
+
+    def bind(self, expr: Expr, role: str, where: Source, layout: Layout | None = None) -> Expr | None:
+        """A row formula as a cell formula in one period."""
+        ...
+
+    def layout_of(self, row_id: str) -> Layout:
+        """The layout that defines a row."""
+        ...
+
+    def scaled(self, expr: Expr, source: Layout, target: Layout) -> Expr:
+        """A figure of `source` in the units of `target`."""
+        ...
+
+
+class ColumnKind:
+    """A kind of column. Subclasses set the class attributes and override what differs."""
+
+    name: str = ""
+    # The keys this kind takes beyond every column's own (id, kind, header, period, number_format,
+    # width, rounding), as JSON Schema properties: the schema's column is the union of them all.
+    keys: dict[str, dict] = {}
+    needs: tuple[str, ...] = ()  # keys a column of this kind must give
+    derived: bool = True  # built from its row's amount cells, which are made first
+    foots: bool = False  # `rounding: foot` applies (a layout's rounding reaches it)
+    percent: bool = False  # shown in the layout's percent format, ignoring a row's own format
+    needs_period: bool = False  # reads the amount column of its own period
+
+    def periods(self, col: Column) -> tuple[str, ...]:
+        """The period roles this column reads."""
+        return (col.period,) if col.period else ()
+
+    def base_rows(self, col: Column) -> tuple[str, ...]:
+        """Rows other than its own whose amounts it reads, in the column's period."""
+        return ()
+
+    def label_period(self, col: Column) -> str | None:
+        """The period a message names for one of its cells."""
+        return col.period
+
+    def problems(self, col: Column, report: Report, rows: dict[str, Any]) -> Iterator[Problem]:
+        """What is wrong with a column of this kind beyond its shape (names it refers to)."""
+        return iter(())
+
+    def cell(self, cells: Cells, row: Row, col: Column) -> Derived | None:
+        """The row's cell in this column, or None for a blank (or typed) cell."""
+        raise NotImplementedError
+
+    def column_format(self, layout: Layout, col: Column) -> str:
+        """The format a column shows when a row does not say otherwise."""
+        return col.number_format or (layout.percent_format if self.percent else layout.number_format)
+
+    def number_format(self, layout: Layout, row: Row, col: Column) -> str:
+        """The format of the row's cell in this column."""
+        if self.percent:
+            return self.column_format(layout, col)
+        return row.number_format or self.column_format(layout, col)
+
+
+class RowKind:
+    """A kind of row. Subclasses set the class attributes and override what differs."""
+
+    name: str = ""
+    key: str | None = None  # the key whose presence makes a row this kind (`total:`, `formula:`)
+    keys: dict[str, dict] = {}  # the keys it takes beyond every row's own, as JSON Schema properties
+    has_cells: bool = True  # a heading has none
+    computed: bool = True  # its amounts are computed by the layout (a data file may not give them)
+
+    def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
+        """The Row fields of this kind read from a layout's row (None, with a problem, if unreadable)."""
+        return {}
+
+    def refs(self, row: Row) -> list[str]:
+        """The row ids this row's amounts refer to."""
+        return []
+
+    def typed(self, row: Row, role: str) -> bool:
+        """Whether the row's amount in period `role` is a figure typed in the data file."""
+        return role in row.input_periods
+
+    def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
+        """The row's amount cell in `col` (None: typed, or blank)."""
+        return None
