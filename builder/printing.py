@@ -14,14 +14,21 @@ def header_title(layout: Layout, company: str, shown: Callable[[str], str | None
     header is fixed text), one per header line, or only the first with `page_header: first`.
     A line that is just the company is left out: the header's left section prints it already.
     The sheet name when no line remains."""
+    lines = title_lines(layout, company, shown)
+    if layout.page_header == "first":
+        lines = lines[:1]
+    return "\n".join(lines) or layout.sheet
+
+
+def title_lines(layout: Layout, company: str, shown: Callable[[str], str | None]) -> list[str]:
+    """A statement's title lines as the sheet shows them, but for empty ones, those `shown`
+    cannot give and one that is just the company."""
     lines = []
     for text in layout.title:
         line = shown(text)
         if line is not None and line.strip() and line.strip().casefold() != company.strip().casefold():
             lines.append(line.strip())
-    if layout.page_header == "first":
-        lines = lines[:1]
-    return "\n".join(lines) or layout.sheet
+    return lines
 
 
 def page_setup(report: Report, title: str, area, repeat_rows, unaudited: bool, rows: int) -> PrintSetup:

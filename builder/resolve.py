@@ -413,7 +413,7 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     if res.problems:
         raise ReportError(_unique(res.problems))
     sheets += [sheet for sheet in (checks, footing) if sheet is not None]
-    sheets += [*res.data_plans, inputs_sheet(report)]
+    sheets += [*res.data_plans, *([inputs_sheet(report)] if report.inputs else [])]
     names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
     sheets.insert(0, contents_sheet(res, sheets, checks))
