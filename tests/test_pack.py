@@ -89,7 +89,7 @@ def test_page_header_first_prints_only_the_first_title_line(tmp_path):
     layout = MINI_LAYOUT.replace('title: ["{company}", Statement of income]', TWO_LINES + "\npage_header: first")
     workbook = build(write(tmp_path, layout=layout))
     assert odd_header(workbook, "Income") == "&LExample Co.&C&BSummary of Results&B&R"
-    assert "top=\"0.75\"" in sheet_xml(workbook, "Income")
+    assert 'top="0.75"' in sheet_xml(workbook, "Income")
 
 
 def test_a_title_line_that_is_the_company_is_not_printed_twice(tmp_path):
@@ -111,15 +111,19 @@ def test_the_example_headers_name_each_statement_once(example_workbook):
 
 def test_a_title_line_quoting_an_input_stays_out_of_the_fixed_header(tmp_path):
     """The sheet shows it live (a formula); the header is fixed text, so it prints the other lines."""
-    layout = MINI_LAYOUT.replace('title: ["{company}", Statement of income]', 'title: [Income, "At JPY {fx:0.00}"]')
-    workbook = build(write(tmp_path, layout=layout))
+    title = 'title: [Statement of income, "At JPY {fx:0.00}"]'
+    workbook = build(write(tmp_path, layout=MINI_LAYOUT.replace('title: ["{company}", Statement of income]', title)))
+    assert odd_header(workbook, "Income") == "&LExample Co.&C&BStatement of income&B&R"
+    # only lines quoting an input: the sheet's name, as before
+    title = 'title: ["At JPY {fx:0.00}"]'
+    workbook = build(write(tmp_path, layout=MINI_LAYOUT.replace('title: ["{company}", Statement of income]', title)))
     assert odd_header(workbook, "Income") == "&LExample Co.&C&BIncome&B&R"
 
 
 def test_an_unknown_page_header_choice_is_refused_at_its_line(tmp_path):
     layout = MINI_LAYOUT.replace("sheet: Income\n", "sheet: Income\npage_header: last\n")
     output = refused(write(tmp_path, layout=layout))
-    assert "layout.yaml:2" in output and "page_header" in output
+    assert "layout.yaml:2:" in output and "page_header: 'last' is not one of 'all', 'first'" in output
 
 
 def test_a_header_of_many_lines_over_255_characters_is_refused_with_the_way_out(tmp_path):
@@ -268,3 +272,14 @@ def test_contents_describes_a_statement_by_all_its_title_lines(tmp_path):
     report = write(tmp_path, layout=MINI_LAYOUT.replace('title: ["{company}", Statement of income]', TWO_LINES))
     shown = libreoffice.shown_text(build(report), tmp_path / "csv", recalc=True)
     assert ["Income", "Summary of Results - GAAP (Dec 31, 2024)"] in [row[:2] for row in shown["Contents"]]
+
+
+def test_a_column_header_of_several_lines_gets_the_height_of_all_of_them(tmp_path):
+    """The neighbour of the period row: a column header that wraps to four lines was given two."""
+    layout = MINI_LAYOUT.replace('header: "%"}', 'header: "Percentage of total net revenues", width: 9}')
+    workbook = build(write(tmp_path, layout=layout), "--pdf")
+    row = re.search(r'<row r="5"[^>]*>', sheet_xml(workbook, "Income")).group(0)
+    assert float(re.search(r'ht="([\d.]+)"', row).group(1)) >= 50
+    page = " ".join(pdf_text(workbook, tmp_path)[1].split())
+    for word in ("Percentage", "of", "total", "net", "revenues"):
+        assert word in page
