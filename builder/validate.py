@@ -358,8 +358,10 @@ def page_headers(report: Report, figures: Figures) -> Iterator[Problem]:
     fits Excel's 255 UTF-16 units; XlsxWriter would drop a longer one with a warning."""
     pages = [("Contents", "Contents", False, report.source)]
     for layout in report.layouts:
-        where = layout.text_source(layout.title[0]) if layout.title else layout.sheet_source or layout.source
         title = header_title(layout, report.company, lambda text: _static_text(report, text))
+        # The message points at the last title line the header prints, or at the sheet's name.
+        printed = [t for t in layout.title if (_static_text(report, t) or "").strip() in title.split("\n")]
+        where = layout.text_source(printed[-1]) if printed else layout.sheet_source or layout.source
         pages.append((layout.sheet, title, layout.unaudited, where))
     for sheet, title, unaudited, where in pages:
         setup = page_setup(report, title, None, None, unaudited=unaudited, rows=0)
