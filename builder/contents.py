@@ -6,9 +6,10 @@ from __future__ import annotations
 from builder.checks import CHECKS_SHEET, OK
 from builder.expr import Bin, Call, Name, Num, Range, Str, evaluate, to_formula
 from builder.plan import Cell, SheetPlan, Style
-from builder.printing import page_setup
+from builder.printing import page_setup, title_lines
 from builder.resolved import Resolved
 from builder.sources import DATA_SHEET, INPUTS_SHEET
+from builder.spec import Layout, Report
 
 CONTENTS_SHEET = "Contents"
 HELPER_SHEETS = {
@@ -32,12 +33,13 @@ def contents_sheet(res: Resolved, sheets: list[SheetPlan], checks: SheetPlan | N
     cells += [Cell(r, 0, "Periods", SECTION), Cell(r, 1, "Data key", SECTION), Cell(r, 2, "", SECTION)]
     for period in report.periods:
         r += 1
-        derived = " + ".join(report.period(p).label for p in period.sum_of)
+        derived = " + ".join(report.period_name(p) for p in period.sum_of)
         cells += [Cell(r, 0, period.label, Style()), Cell(r, 1, period.key, Style())]
         if derived:
             cells.append(Cell(r, 2, f"= {derived}", Style()))
-    r += 2
-    cells += [Cell(r, 0, "Inputs", SECTION), Cell(r, 1, "Value", SECTION), Cell(r, 2, "", SECTION)]
+    if report.inputs:  # a report without inputs has no Inputs section (nor sheet)
+        r += 2
+        cells += [Cell(r, 0, "Inputs", SECTION), Cell(r, 1, "Value", SECTION), Cell(r, 2, "", SECTION)]
     for inp in report.inputs:
         r += 1
         expr = Name(inp.name)
@@ -50,13 +52,11 @@ def contents_sheet(res: Resolved, sheets: list[SheetPlan], checks: SheetPlan | N
     r += 2
     cells += [Cell(r, 0, "Statements", SECTION), Cell(r, 1, "", SECTION), Cell(r, 2, "", SECTION)]
     link = Style(font_color="#0563C1")
+    layouts = {layout.sheet: layout for layout in report.layouts}
     for sheet in sheets:
         r += 1
         name = sheet.name
-        about = HELPER_SHEETS.get(name, "")
-        if not about:
-            title = next((c.value for c in sheet.cells if c.row == 1 and c.col == 0), "")
-            about = title if isinstance(title, str) else ""
+        about = HELPER_SHEETS.get(name) or _about(report, layouts.get(name), sheet)
         cells += [Cell(r, 0, name, link, link="'" + name.replace("'", "''") + "'!A1"), Cell(r, 1, about, Style())]
     if checks is not None:
         r += 2
@@ -78,3 +78,18 @@ def contents_sheet(res: Resolved, sheets: list[SheetPlan], checks: SheetPlan | N
     setup = page_setup(report, "Contents", (0, 0, r, 2), None, unaudited=False, rows=r + 1)
     widths = (max([len(s.name) for s in sheets] + [len(report.title)]) * 0.9 + 4, 70, 24)
     return SheetPlan(CONTENTS_SHEET, tuple(sorted(cells, key=lambda c: (c.row, c.col))), widths=widths, print=setup)
+
+
+def _about(report: Report, layout: Layout | None, sheet: SheetPlan) -> str:
+    """A statement's line on Contents: its title lines as the sheet shows them (a company-only
+    line left out, as in the page header), on one line."""
+    if layout is None:
+        return ""
+    shown: dict[int, object] = {}
+    for cell in sheet.cells:  # in row order: stop before the body, which is made as it is read
+        if cell.row >= len(layout.title):
+            break
+        if cell.col == 0:
+            shown[cell.row] = cell.value
+    lines = {text: shown.get(i) for i, text in reversed(list(enumerate(layout.title)))}
+    return " - ".join(title_lines(layout, report.company, lambda t: v if isinstance(v := lines.get(t), str) else None))

@@ -147,7 +147,8 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
         setup = plan.print
         sheet.set_landscape()
         sheet.set_paper(9)  # A4
-        sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        # Each header line past the first (a title of several lines) needs room above the table.
+        sheet.set_margins(left=0.5, right=0.5, top=0.75 + 0.2 * setup.header.count("\n"), bottom=0.75)
         sheet.print_area(*setup.area)
         sheet.fit_to_pages(1, setup.fit_tall)
         if setup.repeat_rows:

@@ -41,7 +41,7 @@ from builder.footing import apply_footing, apply_plugs
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, Derived
 from builder.numbers import EXCEL_LARGEST, EXCEL_SMALLEST, beyond_excel
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
-from builder.printing import page_setup, printed_pages
+from builder.printing import header_title, page_setup, printed_pages
 from builder.resolved import Grid, grid_of
 from builder.sources import data_ref, data_sheets, input_names, inputs_sheet
 from builder.spec import Column, Layout, Report, Row
@@ -49,6 +49,7 @@ from builder.spec import Column, Layout, Report, Row
 _UNKNOWN = object()
 HEADER = Style(bold=True, align="center", bottom=1)
 COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
+PERIOD_HEADER = COLUMN_HEADER  # a long date wraps within its block's columns
 
 
 # The names the tests and older code know.
@@ -235,8 +236,8 @@ class _Resolver:
         grid = self.grid_of_sheet.get(ref.sheet)
         if grid is not None and 0 <= ref.row - grid.body_row < len(grid.layout.rows):
             row, col = grid.layout.rows[ref.row - grid.body_row], grid.layout.columns[ref.col - 1]
-            period = self.report.period(COLUMN_KINDS[col.kind].label_period(col))
-            what, where = f"'{row.id}' in column '{col.id}' ({period.label if period else ''}, cell {cell})", row.source
+            period = self.report.period_name(COLUMN_KINDS[col.kind].label_period(col) or "")
+            what, where = f"'{row.id}' in column '{col.id}' ({period}, cell {cell})", row.source
         if result is None:
             told = "a step of its formula is beyond Excel's largest number, 9.99999999999999E+307"
         else:
@@ -332,20 +333,57 @@ def _display_width(value: Value, fmt: str | None) -> int:
     return len(f"{number:,.{decimals}f}") + 2 + ("%" in first)
 
 
-def _merges(grid: _Grid, level: int, key) -> list[Merge]:
-    """Header cells over runs of adjacent columns that share a group or a period."""
+def _merges(grid: _Grid, level: int, shown: list, same: list, style: Style = HEADER) -> list[Merge]:
+    """Header cells over runs of adjacent columns that share a group or a period: `shown` is
+    each column's text (None: none), `same` what a run of columns must share."""
     merges, cols = [], grid.layout.columns
     i = 0
     while i < len(cols):
-        text = key(cols[i])
+        text = shown[i]
         j = i
-        while j + 1 < len(cols) and text and key(cols[j + 1]) == text:
+        while j + 1 < len(cols) and text and same[j + 1] == same[i]:
             j += 1
         if text:
             r = grid.header_row + level
-            merges.append(Merge(r, i + 1, r, j + 1, text, HEADER))
+            merges.append(Merge(r, i + 1, r, j + 1, text, style))
         i = j + 1
     return merges
+
+
+def period_headers(report: Report, columns: tuple[Column, ...]) -> list[str | None]:
+    """The text over each column of a period block: the period's label, or the block's own
+    `header`. Where the same label would stand over two periods of one group on this sheet
+    (three months and year to date ending the same day), each is named with its key as
+    messages name it: "Sept 30, 2004 (YTD04)". A group's own header tells them apart otherwise."""
+    texts = [(c.period_header or report.period(c.period).label) if c.in_period_block else None for c in columns]
+    periods: dict[tuple, set[str]] = {}
+    for col, text in zip(columns, texts, strict=True):
+        if text is not None:
+            periods.setdefault((col.group, text), set()).add(col.period)
+    out: list[str | None] = []
+    for col, text in zip(columns, texts, strict=True):
+        if text is not None and col.period_header is None and len(periods[(col.group, text)]) > 1:
+            text = f"{text} ({report.period(col.period).key})"
+        out.append(text)
+    return out
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines a bold header takes wrapped at word breaks in a column `width` units wide (a unit
+    is a digit of the default Calibri 11, 7 pixels; a bold Arial 9 character is about 6 and a
+    space under 3; a cell keeps a little padding). Rather a line too many than a clipped date."""
+    room = max(width - 1, 1)
+    lines, line = 1, 0.0
+    for word in text.split():
+        size = len(word) * 0.9
+        if line and line + SPACE + size > room:
+            lines, line = lines + 1, size
+        else:
+            line += (SPACE if line else 0) + size
+    return lines
+
+
+SPACE = 0.4
 
 
 def resolve(report: Report, figures: Figures) -> WorkbookPlan:
@@ -375,7 +413,7 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     if res.problems:
         raise ReportError(_unique(res.problems))
     sheets += [sheet for sheet in (checks, footing) if sheet is not None]
-    sheets += [*res.data_plans, inputs_sheet(report)]
+    sheets += [*res.data_plans, *([inputs_sheet(report)] if report.inputs else [])]
     names = input_names(report)
     created = dt.datetime.combine(report.date or dt.date(2000, 1, 1), dt.time())
     sheets.insert(0, contents_sheet(res, sheets, checks))
@@ -397,6 +435,11 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
         printed_pages(report),
         tuple(keys),
     )
+
+
+def _static(made: str | Expr) -> str | None:
+    """A text line as fixed text, or None where it quotes an input (it is then a formula)."""
+    return made if isinstance(made, str) else None
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -426,16 +469,17 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         text_cell(i, 0, text, Style(bold=i < len(layout.title)))
 
     merges: list[Merge] = []
+    period_level = None
     for level, kind in enumerate(grid.levels):
         r = grid.header_row + level
         if kind == "group":
-            merges += _merges(grid, level, lambda c: c.group)
+            merges += _merges(grid, level, [c.group for c in layout.columns], [c.group for c in layout.columns])
         elif kind == "period":
-            merges += _merges(
-                grid,
-                level,
-                lambda c: (c.period_header or res.report.period(c.period).label) if c.in_period_block else None,
-            )
+            shown = period_headers(res.report, layout.columns)
+            # Two periods side by side never share one header cell, even where they print alike.
+            same = [(c.group, c.period, text) for c, text in zip(layout.columns, shown, strict=True)]
+            period_level = len(merges)
+            merges += _merges(grid, level, shown, same, PERIOD_HEADER)
         else:
             for i, col in enumerate(layout.columns):
                 cells.append(Cell(r, i + 1, col.header, COLUMN_HEADER))
@@ -453,11 +497,16 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         longest_word = max((len(w) for w in col.header.split()), default=0)
         widths[j + 1] = col.width or max(widths[j + 1], longest_word + 2, 9)
     widths[0] = min(max(widths[0] + 2, 24), 80)
-    header_height = (
-        ((grid.header_row + len(grid.levels) - 1, 30.0),)
-        if any(len(c.header) > widths[k + 1] for k, c in enumerate(layout.columns))
-        else ()
-    )
+    # Header rows as tall as their longest wrapped header: Excel does not fit the height of a
+    # row whose wrapped cell is merged, and a clipped date would misname its figures.
+    header_lines = {
+        grid.body_row - 1: max(_wrapped_lines(c.header, widths[k + 1]) for k, c in enumerate(layout.columns))
+    }
+    if period_level is not None:
+        for m in merges[period_level:]:
+            width = sum(widths[m.first_col : m.last_col + 1])
+            header_lines[m.first_row] = max(header_lines.get(m.first_row, 1), _wrapped_lines(m.text, width))
+    header_height = tuple((r, 12.5 * n + 5) for r, n in sorted(header_lines.items()) if n > 1)
     # Notes wrap across the whole table, so they print inside the page.
     per_line = max(sum(widths) * 1.2, 40)
     for i, note in enumerate(layout.notes):
@@ -466,7 +515,7 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         if lines > 1:
             header_height += ((notes_row + i, 12.5 * lines),)
     last_row = notes_row + len(layout.notes) - 1 if layout.notes else grid.body_row + len(layout.rows) - 1
-    title = res.template(layout.title[-1]) if layout.title else layout.sheet
+    title = header_title(layout, res.report.company, lambda text: _static(res.template(text)))
     return SheetPlan(
         name=sheet,
         cells=_StatementCells(head, body, tuple(sorted(cells, key=lambda c: (c.row, c.col)))),  # type: ignore[arg-type]
@@ -476,7 +525,7 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         row_heights=header_height,
         print=page_setup(
             res.report,
-            title if isinstance(title, str) else layout.sheet,
+            title,
             (0, 0, last_row, len(layout.columns)),
             (grid.header_row, grid.body_row - 1),
             unaudited=layout.unaudited,

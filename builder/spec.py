@@ -106,6 +106,7 @@ class Layout(NamedTuple):
     checks: tuple[Check, ...] = ()
     scale: float = 1.0  # units relative to the data's (0.001: thousands shown as millions)
     unaudited: bool = False  # the printed page header says "Unaudited"
+    page_header: str = "all"  # title lines the page header prints: "all" or "first"
     sheet_source: Source | None = None
     text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
 

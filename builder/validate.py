@@ -16,7 +16,7 @@ from builder.figures import Figures
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
-from builder.printing import page_setup
+from builder.printing import header_title, page_setup
 from builder.spec import Column, Layout, Report, Row
 
 _BAD_SHEET_CHARS = set("[]:*?/\\")
@@ -358,36 +358,39 @@ def page_headers(report: Report, figures: Figures) -> Iterator[Problem]:
     fits Excel's 255 UTF-16 units; XlsxWriter would drop a longer one with a warning."""
     pages = [("Contents", "Contents", False, report.source)]
     for layout in report.layouts:
-        where = layout.text_source(layout.title[-1]) if layout.title else layout.sheet_source or layout.source
-        pages.append((layout.sheet, _header_title(report, layout), layout.unaudited, where))
+        title = header_title(layout, report.company, lambda text: _static_text(report, text))
+        # The message points at the last title line the header prints, or at the sheet's name.
+        printed = [t for t in layout.title if (_static_text(report, t) or "").strip() in title.split("\n")]
+        where = layout.text_source(printed[-1]) if printed else layout.sheet_source or layout.source
+        pages.append((layout.sheet, title, layout.unaudited, where))
     for sheet, title, unaudited, where in pages:
         setup = page_setup(report, title, None, None, unaudited=unaudited, rows=0)
         for what, text in (("header", setup.header), ("footer", setup.footer)):
             if utf16_len(text) > MAX_HEADER:
+                fix = "shorten the company or the title"
+                if what == "header" and "\n" in title:
+                    fix += ", or print only its first line (`page_header: first`)"
                 yield Problem(
                     where,
                     f"sheet '{sheet}': the printed page {what} (company, title, date) needs {utf16_len(text)} "
-                    f"characters with its codes; Excel allows {MAX_HEADER}: shorten the company or the title",
+                    f"characters with its codes; Excel allows {MAX_HEADER}: {fix}",
                 )
 
 
-def _header_title(report: Report, layout: Layout) -> str:
-    """The title a statement's page header shows: its last title line as resolve renders it,
-    or the sheet name when that line quotes an input (it is then a formula)."""
-    if not layout.title:
-        return layout.sheet
+def _static_text(report: Report, text: str) -> str | None:
+    """A title line as resolve renders it, or None when it quotes an input (it is then a formula)."""
     static = {"company": report.company, "title": report.title, "date": str(report.date or "")}
     static.update({p.role: p.label for p in report.periods})
     out = []
     try:
-        for literal, field, spec, _ in string.Formatter().parse(layout.title[-1]):
+        for literal, field, spec, _ in string.Formatter().parse(text):
             out.append(literal)
             if field is not None:
                 if field not in static:
-                    return layout.sheet  # an input, or a field `templates` refuses
+                    return None  # an input, or a field `templates` refuses
                 out.append(static[field].upper() if spec == "upper" else static[field])
     except ValueError:  # a stray brace: `templates` reports it
-        return layout.sheet
+        return None
     return "".join(out)
 
 

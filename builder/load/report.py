@@ -211,6 +211,7 @@ def load_layout(path: Path) -> Layout:
         checks=tuple(checks),
         scale=_float(doc.get("scale", 1.0)),
         unaudited=doc.get("unaudited", False),
+        page_header=doc.get("page_header", "all"),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
     )

@@ -131,6 +131,7 @@ LAYOUT = {
     "properties": {
         "sheet": TEXT,
         "unaudited": {"type": "boolean"},
+        "page_header": {"enum": ["all", "first"]},
         "title": TEXT_LINES,
         "subtitle": TEXT_LINES,
         "number_format": NUMBER_FORMAT,
