@@ -541,6 +541,37 @@ def text_lengths(report: Report, figures: Figures) -> Iterator[Problem]:
             yield from too_long(row.label, row.source, f"the label of row '{row.id or row.label[:20]}'")
 
 
+def cell_options(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A column kind's key given on a row (`basis: displayed`) reaches a cell of the row that
+    takes it: otherwise it would be silently ignored."""
+    for layout, row in _rows(report):
+        cols = {c.id: c for c in layout.columns}
+        shown = [c for c in layout.columns if row.show is None or c.kind in row.show]
+        for key, col_id, value in row.cell_options:
+            if col_id is None:
+                if not any(key in COLUMN_KINDS[row.kind_in(c)].row_keys for c in shown):
+                    takes = " and ".join(k.name for k in COLUMN_KINDS.values() if key in k.row_keys)
+                    yield Problem(
+                        row.source,
+                        f"row '{row.id}': {key}: {value} applies to its {takes} cells, and it shows none",
+                    )
+                continue
+            what = f"row '{row.id}': {key} {{{col_id}: {value}}}"
+            col = cols.get(col_id)
+            if col is None:
+                yield Problem(
+                    row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{_near(col_id, cols)}"
+                )
+            elif key not in COLUMN_KINDS[row.kind_in(col)].row_keys:
+                yield Problem(
+                    row.source, f"{what}: its cell in column '{col_id}' is {row.kind_in(col)}, which takes no {key}"
+                )
+            elif col not in shown:
+                yield Problem(
+                    row.source, f"{what}: the row does not show column '{col_id}' (its show: {', '.join(row.show)})"
+                )
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -554,6 +585,7 @@ CHECKS: tuple[Check, ...] = (
     excel_limits,
     typed_percentages,
     excel_numbers,
+    cell_options,
 )
 
 
