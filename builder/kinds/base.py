@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # `basis: displayed` computes a change or a percentage from its operands as their cells show
 # them (EPS to 2 decimals, a margin to 0.1%), and rounds the result to what its own cell shows.
 BASIS = {"enum": ["exact", "displayed"]}
+# Why a footed column cannot take it: its figures would be rounded twice, and figures as shown
+# need not add up to their total as shown, so the footing could not hand out the difference.
+NOT_FOOTED = "footing rounds exact figures so that they add up, and figures as shown need not"
 
 
 class Derived(NamedTuple):
@@ -126,8 +129,8 @@ class ColumnKind:
     def result(self, cells: Cells, row: Row, col: Column, cell: Derived) -> Derived:
         """On a displayed basis, the value rounded to the decimals its own cell shows, so that a
         result on a display half (1.025 is 1.02499... in binary) shows the same in every engine.
-        A footed column is left exact: footing rounds it, and needs its remainders."""
-        if self.basis(row, col) != "displayed" or col.rounding == "foot":
+        (Validation refuses a displayed basis in a footed column: footing needs exact remainders.)"""
+        if self.basis(row, col) != "displayed":
             return cell
         return cell._replace(value=round_as_shown(cell.value, cells.cell_format(row, col)))
 

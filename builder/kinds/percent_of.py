@@ -7,7 +7,7 @@ from typing import Any
 
 from builder.errors import Problem
 from builder.expr import Bin, Num, Str
-from builder.kinds.base import BASIS, Cells, ColumnKind, Derived
+from builder.kinds.base import BASIS, NOT_FOOTED, Cells, ColumnKind, Derived
 from builder.spec import Column, Report, Row
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -27,6 +27,12 @@ class PercentOf(ColumnKind):
     def problems(self, col: Column, report: Report, rows: dict[str, Any]) -> Iterator[Problem]:
         if col.base is None or col.base not in rows:
             yield Problem(col.source, f"column '{col.id}': 'base' must name a row, found {col.base!r}")
+        if col.option("basis") == "displayed" and col.rounding == "foot":
+            yield Problem(
+                col.source,
+                f"column '{col.id}': basis: displayed cannot foot ({NOT_FOOTED}); "
+                "give the column rounding: plain (a layout's rounding: foot reaches it too)",
+            )
 
     def cell(self, cells: Cells, row: Row, col: Column) -> Derived | None:
         amount = cells.amount_ref(row.id, col.period, row.source)
