@@ -157,6 +157,18 @@ def test_a_row_on_the_exact_basis_in_a_column_on_the_displayed_one(summary, tmp_
         assert rows["Typed EPS"][2] == "Up 103%", recalc
 
 
+def test_a_margin_row_shows_points_on_displayed_margins_in_a_change_column(summary, tmp_path):
+    # The release's summary table: amounts show "Up 2%" in the Y/Y column, the margin row "0.5 pts"
+    # there, from margins as shown (35.2% - 34.7%), where the unrounded margins give 0.6.
+    layout = summary.parent / "layout.yaml"
+    edit(layout, "  - {id: pts, kind: difference, from: prior, to: current, header: Points}\n", "")
+    edit(layout, MARGIN_ROW, "show: [amount, change], kind: {yoy: difference}, basis: {yoy: displayed}}")
+    for recalc, rows in shown(summary, tmp_path).items():
+        assert rows["Margin"][:3] == ["35.2%", "34.7%", "0.5 pts"], recalc
+        assert rows["Profit"][2] == "Up 2%", recalc
+        assert rows["Typed EPS"][2] == "Up 102%", recalc  # the column's own basis, exact, elsewhere
+
+
 def test_a_base_that_shows_zero_is_a_zero_base(summary, tmp_path):
     # 0.004 shows 0.00: on the displayed basis the change has no base, and shows n.m., never #DIV/0!.
     edit(summary.parent / "layout.yaml", "header: Y/Y,", "header: Y/Y, basis: displayed,")
