@@ -39,6 +39,7 @@ from builder.expr import (
 from builder.figures import Figures
 from builder.footing import apply_footing, apply_plugs
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, Derived
+from builder.kinds.base import round_as_shown
 from builder.numbers import EXCEL_LARGEST, EXCEL_SMALLEST, beyond_excel
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.printing import header_title, page_setup, printed_pages
@@ -158,6 +159,15 @@ class _Resolver:
 
     def layout_of(self, row_id: str) -> Layout:
         return self.grid_of_row[row_id].layout
+
+    def cell_format(self, row: Row, col: Column) -> str:
+        return _cell_format(self.grid_of_row[row.id].layout, row, col)
+
+    def displayed(self, ref: Ref) -> Expr:
+        grid = self.grid_of_sheet[ref.sheet]
+        layout = grid.layout
+        row, col = layout.rows[ref.row - grid.body_row], layout.columns[ref.col - 1]
+        return round_as_shown(ref, _cell_format(layout, row, col))
 
     def build_cell(self, grid: Grid, row: Row, col: Column) -> None:
         """One statement cell, as its column's kind (or, for amounts, its row's kind) builds it."""
@@ -313,10 +323,14 @@ class _Resolver:
         return expr
 
 
-def _number_style(layout: Layout, row: Row, col: Column) -> Style:
+def _cell_format(layout: Layout, row: Row, col: Column) -> str:
     kind = row.kind_in(col)
     # A row that shows another kind in this column takes that kind's format, not the column's.
-    fmt = COLUMN_KINDS[kind].number_format(layout, row, col if kind == col.kind else col._replace(number_format=None))
+    return COLUMN_KINDS[kind].number_format(layout, row, col if kind == col.kind else col._replace(number_format=None))
+
+
+def _number_style(layout: Layout, row: Row, col: Column) -> Style:
+    fmt = _cell_format(layout, row, col)
     return Style(
         num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0
     )

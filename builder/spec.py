@@ -73,6 +73,9 @@ class Row(NamedTuple):
     input_periods: tuple[str, ...] = ()  # periods whose figure is typed although the row is a formula
     plug: bool = False  # shows its total's rounding difference, so the displayed column foots
     column_kinds: tuple[tuple[str, str], ...] = ()  # (column id, kind): this row's cell in it is of that kind
+    # A column kind's key given by the row for its own cells (`basis: displayed`, or
+    # `basis: {yoy: displayed}`): (key, column id or None for every column, value).
+    cell_options: tuple[tuple[str, str | None, object], ...] = ()
 
     def kind_in(self, col: Column) -> str:
         """The kind of this row's cell in `col`: the column's, unless the row says otherwise."""
@@ -80,6 +83,16 @@ class Row(NamedTuple):
             if col_id == col.id:
                 return kind
         return col.kind
+
+    def cell_option(self, key: str, col_id: str) -> object:
+        """The row's own `key` for its cell in column `col_id` (None: the column's holds)."""
+        found = None
+        for name, target, value in self.cell_options:
+            if name == key and target == col_id:
+                return value
+            if name == key and target is None:
+                found = value
+        return found
 
 
 class Check(NamedTuple):

@@ -15,6 +15,7 @@ from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
+from builder.kinds.base import NOT_FOOTED
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import header_title, page_setup
 from builder.spec import Column, Layout, Report, Row
@@ -544,6 +545,40 @@ def text_lengths(report: Report, figures: Figures) -> Iterator[Problem]:
             yield from too_long(row.label, row.source, f"the label of row '{row.id or row.label[:20]}'")
 
 
+def cell_options(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A column kind's key given on a row (`basis: displayed`) reaches a cell of the row that
+    takes it (otherwise it would be silently ignored), and a displayed basis no footed cell."""
+    for layout, row in _rows(report):
+        cols = {c.id: c for c in layout.columns}
+        shown = [c for c in layout.columns if row.show is None or c.kind in row.show]
+        for key, col_id, value in row.cell_options:
+            taking = [c for c in shown if key in COLUMN_KINDS[row.kind_in(c)].row_keys]
+            if col_id is None:
+                what = f"row '{row.id}': {key}: {value}"
+                if not taking:
+                    takes = " and ".join(k.name for k in COLUMN_KINDS.values() if key in k.row_keys)
+                    yield Problem(row.source, f"{what} applies to its {takes} cells, and it shows none")
+            else:
+                what = f"row '{row.id}': {key} {{{col_id}: {value}}}"
+                col = cols.get(col_id)
+                if col is None:
+                    near = _near(col_id, cols)
+                    yield Problem(row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{near}")
+                elif key not in COLUMN_KINDS[row.kind_in(col)].row_keys:
+                    kind = row.kind_in(col)
+                    yield Problem(row.source, f"{what}: its cell in column '{col_id}' is {kind}, which takes no {key}")
+                elif col not in shown:
+                    yield Problem(
+                        row.source, f"{what}: the row does not show column '{col_id}' (show: {list(row.show)})"
+                    )
+                taking = [c for c in taking if c.id == col_id]
+            footed = [c.id for c in taking if c.rounding == "foot"]
+            if key == "basis" and value == "displayed" and footed:
+                others = ", ".join(f"{c.id}: displayed" for c in taking if c.rounding != "foot")
+                hint = f"; name the columns it is for: basis: {{{others}}}" if others else ""
+                yield Problem(row.source, f"{what}: column '{footed[0]}' foots ({NOT_FOOTED}){hint}")
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -557,6 +592,7 @@ CHECKS: tuple[Check, ...] = (
     excel_limits,
     typed_percentages,
     excel_numbers,
+    cell_options,
 )
 
 

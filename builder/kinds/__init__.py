@@ -14,13 +14,24 @@ from builder.kinds.difference import Difference
 from builder.kinds.percent_of import PercentOf
 from builder.kinds.rows import Formula, Heading, Line, Total
 
+ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column kind that is not derived
 
 # In this order in messages ("is not one of 'amount', 'convert', ...").
 COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
 ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), Total(), Formula())}
 
-__all__ = ["AMOUNT", "COLUMN_KINDS", "ROW_KINDS", "ColumnKind", "Derived", "RowKind", "column_keys", "row_keys"]
+__all__ = [
+    "AMOUNT",
+    "COLUMN_KINDS",
+    "ROW_KINDS",
+    "ColumnKind",
+    "Derived",
+    "RowKind",
+    "cell_keys",
+    "column_keys",
+    "row_keys",
+]
 
 
 def column_keys() -> dict[str, dict]:
@@ -31,6 +42,15 @@ def column_keys() -> dict[str, dict]:
 def row_keys() -> dict[str, dict]:
     """Every key some row kind takes, as JSON Schema properties."""
     return _keys(ROW_KINDS.values())
+
+
+def cell_keys() -> dict[str, dict]:
+    """The column keys a row may give for its own cells (`row_keys` of a column kind), as JSON
+    Schema properties of a row: one value for all its cells, or a mapping of column id to value."""
+    keys = column_keys()
+    names = sorted({key for kind in COLUMN_KINDS.values() for key in kind.row_keys})
+    per_column = {"type": "object", "minProperties": 1, "propertyNames": ID}
+    return {key: {"oneOf": [keys[key], {**per_column, "additionalProperties": keys[key]}]} for key in names}
 
 
 def _keys(kinds) -> dict[str, dict]:

@@ -11,10 +11,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from builder.errors import Problem, Source
-from builder.expr import Call, Expr, Ref
+from builder.expr import Call, Expr, Num, Ref
 
 if TYPE_CHECKING:
     from builder.spec import Column, Layout, Report, Row
+
+# `basis: displayed` computes a change or a percentage from its operands as their cells show
+# them (EPS to 2 decimals, a margin to 0.1%), and rounds the result to what its own cell shows.
+BASIS = {"enum": ["exact", "displayed"]}
+# Why a footed column cannot take it: its figures would be rounded twice, and figures as shown
+# need not add up to their total as shown, so the footing could not hand out the difference.
+NOT_FOOTED = "footing rounds exact figures so that they add up, and figures as shown need not"
 
 
 class Derived(NamedTuple):
@@ -55,6 +62,14 @@ class Cells(Protocol):
         """A figure of `source` in the units of `target`."""
         ...
 
+    def displayed(self, ref: Ref) -> Expr:
+        """A statement cell's figure as its number format shows it: ROUND(ref, its decimals)."""
+        ...
+
+    def cell_format(self, row: Row, col: Column) -> str:
+        """The number format of the row's cell in `col`."""
+        ...
+
 
 class ColumnKind:
     """A kind of column. Subclasses set the class attributes and override what differs."""
@@ -68,6 +83,8 @@ class ColumnKind:
     foots: bool = False  # `rounding: foot` applies (a layout's rounding reaches it)
     percent: bool = False  # shown in the layout's percent format, ignoring a row's own format
     needs_period: bool = False  # reads the amount column of its own period
+    # Keys a row may also give, for its own cells in columns of this kind (`basis: displayed`).
+    row_keys: tuple[str, ...] = ()
 
     def periods(self, col: Column) -> tuple[str, ...]:
         """The period roles this column reads."""
@@ -98,6 +115,66 @@ class ColumnKind:
         if self.percent:
             return self.column_format(layout, col)
         return row.number_format or self.column_format(layout, col)
+
+    def basis(self, row: Row, col: Column) -> str:
+        """`exact` or `displayed`: the row's own `basis` for this column, else the column's."""
+        return str(row.cell_option("basis", col.id) or col.option("basis", "exact"))
+
+    def operands(self, cells: Cells, row: Row, col: Column, *refs: Ref) -> tuple[Expr, ...]:
+        """The cells a derived cell computes from, as their cells show them on a displayed basis."""
+        if self.basis(row, col) != "displayed":
+            return refs
+        return tuple(cells.displayed(ref) for ref in refs)
+
+    def result(self, cells: Cells, row: Row, col: Column, cell: Derived) -> Derived:
+        """On a displayed basis, the value rounded to the decimals its own cell shows, so that a
+        result on a display half (1.025 is 1.02499... in binary) shows the same in every engine.
+        (Validation refuses a displayed basis in a footed column: footing needs exact remainders.)"""
+        if self.basis(row, col) != "displayed":
+            return cell
+        return cell._replace(value=round_as_shown(cell.value, cells.cell_format(row, col)))
+
+
+def round_as_shown(expr: Expr, number_format: str) -> Expr:
+    """ROUND(expr, d), d the decimals the format shows; the expression alone if it shows no fixed number."""
+    d = shown_decimals(number_format)
+    return expr if d is None else Call("ROUND", (expr, Num(float(d))))
+
+
+def shown_decimals(number_format: str) -> int | None:
+    """The decimals of a cell's value that its format shows, as Excel reads the format's first
+    section: 0.00 shows 2, 0.0% shows 3 (of the fraction), #,##0, shows -3 (thousands), and
+    quoted text, [colours], escaped characters and fill characters show none. None for a format
+    without a fixed number of decimals: General, scientific, fractions, dates, text."""
+    plain = []
+    chars = iter(number_format)
+    for ch in chars:
+        if ch == ";":
+            break  # the first section: the one a positive value shows
+        if ch == '"':
+            for ch in chars:
+                if ch == '"':
+                    break
+        elif ch == "[":
+            for ch in chars:
+                if ch == "]":
+                    break
+        elif ch in "\\_*":
+            next(chars, None)  # an escaped character, or the one whose width or fill it takes
+        else:
+            plain.append(ch)
+    section = "".join(plain)
+    if "general" in section.lower() or any(ch in section for ch in "eE/@yYmMdDhHsS"):
+        return None
+    digits = [i for i, ch in enumerate(section) if ch in "0#?"]
+    if not digits:
+        return None  # shows no figure at all ("--")
+    point = section.find(".")
+    places = sum(1 for i in digits if point != -1 and i > point)
+    # Commas right after the last digit placeholder scale by a thousand each (#,##0, shows thousands).
+    after = section[digits[-1] + 1 :]
+    scaling = len(after) - len(after.lstrip(","))
+    return places + 2 * section.count("%") - 3 * scaling
 
 
 class RowKind:

@@ -7,7 +7,7 @@ from typing import Any
 
 from builder.errors import Problem
 from builder.expr import Bin, Call, Num, Str
-from builder.kinds.base import Cells, ColumnKind, Derived
+from builder.kinds.base import BASIS, Cells, ColumnKind, Derived
 from builder.spec import Column, Report, Row
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -20,7 +20,9 @@ class Change(ColumnKind):
         "to": ID,
         "negative_base": {"enum": ["signed", "abs", "n.m."]},
         "zero_base": {"enum": ["n.m.", "blank"]},
+        "basis": BASIS,
     }
+    row_keys = ("basis",)
     percent = True
 
     def periods(self, col: Column) -> tuple[str, ...]:
@@ -38,9 +40,11 @@ class Change(ColumnKind):
         old = cells.amount_ref(row.id, col.change_from, row.source)
         if cells.is_blank(new) or cells.is_blank(old):
             return None
+        # On a displayed basis the guard tests the base as shown too: 0.004 shows 0.00, a zero base.
+        new, old = self.operands(cells, row, col, new, old)
         delta = Bin("-", new, old)
         if col.negative_base == "n.m.":
-            return Derived(Bin("/", delta, old), Bin("<=", old, Num(0)), Str("n.m."))
+            return self.result(cells, row, col, Derived(Bin("/", delta, old), Bin("<=", old, Num(0)), Str("n.m.")))
         denominator = Call("ABS", (old,)) if col.negative_base == "abs" else old
         zero = Str("n.m." if col.zero_base == "n.m." else "")
-        return Derived(Bin("/", delta, denominator), Bin("=", old, Num(0)), zero)
+        return self.result(cells, row, col, Derived(Bin("/", delta, denominator), Bin("=", old, Num(0)), zero))

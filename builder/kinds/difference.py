@@ -13,7 +13,7 @@ from typing import Any
 
 from builder.errors import Problem
 from builder.expr import Bin, Num
-from builder.kinds.base import Cells, ColumnKind, Derived
+from builder.kinds.base import BASIS, Cells, ColumnKind, Derived
 from builder.spec import Column, Layout, Report, Row
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -22,7 +22,8 @@ POINTS_FORMAT = '0.0" pts";(0.0" pts")'
 
 class Difference(ColumnKind):
     name = "difference"
-    keys = {"from": ID, "to": ID, "unit": {"enum": ["points", "amount"]}}
+    keys = {"from": ID, "to": ID, "unit": {"enum": ["points", "amount"]}, "basis": BASIS}
+    row_keys = ("basis",)
 
     def periods(self, col: Column) -> tuple[str, ...]:
         return tuple(role for role in (col.change_from, col.change_to) if role)
@@ -39,8 +40,9 @@ class Difference(ColumnKind):
         old = cells.amount_ref(row.id, col.change_from, row.source)
         if cells.is_blank(new) or cells.is_blank(old):
             return None
+        new, old = self.operands(cells, row, col, new, old)  # margins as shown: 35.2% - 34.7% = 0.5 pts
         delta = Bin("-", new, old)
-        return Derived(Bin("*", delta, Num(100.0)) if _points(col) else delta)
+        return self.result(cells, row, col, Derived(Bin("*", delta, Num(100.0)) if _points(col) else delta))
 
     def column_format(self, layout: Layout, col: Column) -> str:
         return col.number_format or (POINTS_FORMAT if _points(col) else layout.number_format)

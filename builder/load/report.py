@@ -9,7 +9,7 @@ from typing import Any
 
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
-from builder.kinds import COLUMN_KINDS, ROW_KINDS
+from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, shown, source_at
 from builder.spec import Check, Column, Input, Layout, Period, Report, Row
@@ -146,8 +146,19 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         input_periods=tuple(item.get("input_periods", ())),
         plug=item.get("plug", False),
         column_kinds=tuple(item.get("kind", {}).items()),
+        cell_options=tuple(_cell_options(item)),
         **fields,
     )
+
+
+def _cell_options(item: Any):
+    """Column kinds' keys a row gives for its own cells: one value for all, or one per column id."""
+    for key in cell_keys():
+        value = item.get(key)
+        if isinstance(value, dict):
+            yield from ((key, col_id, v) for col_id, v in value.items())
+        elif value is not None:
+            yield key, None, value
 
 
 _KEYS = {"layout": "sheet, columns, rows", "report": "company, periods, layouts, data"}

@@ -16,7 +16,7 @@ from typing import Any
 import jsonschema_rs
 
 from builder.errors import Problem
-from builder.kinds import COLUMN_KINDS, column_keys, row_keys
+from builder.kinds import COLUMN_KINDS, cell_keys, column_keys, row_keys
 from builder.load.yamlsrc import shown, source_at
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
@@ -118,6 +118,7 @@ ROW = {
         "plug": {"type": "boolean"},
         # Another kind for this row's cell in some columns: {chg: difference} shows a margin's points.
         "kind": {"type": "object", "minProperties": 1, "propertyNames": ID, "additionalProperties": KINDS},
+        **cell_keys(),  # a column kind's keys a row gives for its own cells: builder/kinds
     },
 }
 
