@@ -333,13 +333,16 @@ def _display_width(value: Value, fmt: str | None) -> int:
 
 
 def _merges(grid: _Grid, level: int, key) -> list[Merge]:
-    """Header cells over runs of adjacent columns that share a group or a period."""
+    """Header cells over runs of adjacent columns that share a group or a period.
+
+    `key` gives a column's (groups around it, header text): a run never crosses the edge of
+    an enclosing group, so a header that repeats in two groups side by side is two cells."""
     merges, cols = [], grid.layout.columns
     i = 0
     while i < len(cols):
-        text = key(cols[i])
+        outer, text = key(cols[i])
         j = i
-        while j + 1 < len(cols) and text and key(cols[j + 1]) == text:
+        while j + 1 < len(cols) and text and key(cols[j + 1]) == (outer, text):
             j += 1
         if text:
             r = grid.header_row + level
@@ -428,13 +431,18 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
     merges: list[Merge] = []
     for level, kind in enumerate(grid.levels):
         r = grid.header_row + level
-        if kind == "group":
-            merges += _merges(grid, level, lambda c: c.group)
+        if kind == "group":  # one row per level of nesting, the outermost first
+            merges += _merges(
+                grid, level, lambda c, d=level: (c.groups[:d], c.groups[d] if d < len(c.groups) else None)
+            )
         elif kind == "period":
             merges += _merges(
                 grid,
                 level,
-                lambda c: (c.period_header or res.report.period(c.period).label) if c.in_period_block else None,
+                lambda c: (
+                    c.groups,
+                    (c.period_header or res.report.period(c.period).label) if c.in_period_block else None,
+                ),
             )
         else:
             for i, col in enumerate(layout.columns):

@@ -22,7 +22,7 @@ class Grid:
 
     layout: Layout
     header_row: int  # first header row
-    levels: list[str]  # which header rows exist: group, period, column
+    levels: list[str]  # which header rows exist: a group row per level of nesting, period, column
     body_row: int
     row_at: dict[str, int] = field(default_factory=dict)
     col_at: dict[str, int] = field(default_factory=dict)
@@ -36,9 +36,7 @@ class Grid:
 
 def grid_of(layout: Layout) -> Grid:
     header_row = len(layout.title) + len(layout.subtitle) + (1 if layout.title or layout.subtitle else 0)
-    levels = []
-    if any(c.group for c in layout.columns):
-        levels.append("group")
+    levels = ["group"] * max(len(c.groups) for c in layout.columns)
     if any(c.in_period_block for c in layout.columns):
         levels.append("period")
     levels.append("column")
