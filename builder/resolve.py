@@ -74,6 +74,7 @@ class _Resolver:
         self.data_plans: list[SheetPlan] = []  # the Data sheet(s), where typed figures live
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
+        self.data_cells: dict[Ref, int] = {}  # Data sheet cells formulas read directly (parts of a sum_of)
 
     # ------------------------------------------------------------ references
 
@@ -99,6 +100,29 @@ class _Resolver:
             parts = [self.period_amount(row_id, part, where) for part in period.sum_of]
             return None if None in parts else signed_sum([(1, p) for p in parts])
         return self.amount_ref(row_id, role, where)
+
+    def parts_sum(self, row_id: str, role: str) -> Expr | None:
+        """A typed line's amount in a `sum_of` period: the live sum of its typed parts, each
+        the line's cell in the part's column, or its figure's cell on the Data sheet when the
+        statement shows no column for that part. None if `role` is not a sum_of period, or
+        every part is blank (`missing: blank`)."""
+        period = self.report.period(role)
+        if period is None or not period.sum_of:
+            return None
+        grid = self.grid_of_row[row_id]
+        terms: list[tuple[int, Expr]] = []
+        for part in period.sum_of:
+            if part in grid.amount_col:
+                ref = Ref(grid.layout.sheet, grid.row_at[row_id], grid.amount_col[part])
+                if not self.is_blank(ref):
+                    terms.append((1, ref))
+            else:
+                typed = self.figures.find(row_id, self.report.period(part).key)
+                if typed is not None:  # typed figures are in their own sheet's units
+                    ref = data_ref(typed)
+                    self.data_cells[ref] = typed
+                    terms.append((1, ref))
+        return signed_sum(terms) if terms else None
 
     def scaled(self, expr: Expr, source: Layout, target: Layout) -> Expr:
         """A figure of `source` in the units of `target` (thousands to millions: /1000)."""
@@ -137,7 +161,9 @@ class _Resolver:
 
         Computed from the layout rather than stored: a long statement has a million."""
         grid = self.grid_of_sheet.get(ref.sheet)
-        role = grid and grid.amount_period.get(ref.col)
+        if grid is None:
+            return self.data_cells.get(ref)
+        role = grid.amount_period.get(ref.col)
         if role is None:
             return None
         i = ref.row - grid.body_row
@@ -148,8 +174,10 @@ class _Resolver:
         kind = ROW_KINDS[row.kind]
         if not kind.has_cells or (row.show is not None and AMOUNT not in row.show):
             return None
-        if kind.typed(row, role):
-            return self.figures.find(row.id, self.report.period(role).key)
+        period = self.report.period(role)
+        # A sum_of period is never typed: each row's amount in it is computed from the parts.
+        if not period.sum_of and kind.typed(row, role):
+            return self.figures.find(row.id, period.key)
         return None
 
     def is_blank(self, ref: Ref | None) -> bool:
