@@ -17,6 +17,7 @@ from builder.formula_map import SHEET as FORMULA_MAP_SHEET
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import page_setup
+from builder.resolved import header_rows
 from builder.spec import Column, Layout, Report, Row
 
 _BAD_SHEET_CHARS = set("[]:*?/\\")
@@ -501,7 +502,10 @@ def _summed(report: Report, layout: Layout, row: Row, role: str) -> bool:
 
 def excel_limits(report: Report, figures: Figures) -> Iterator[Problem]:
     for layout in report.layouts:
-        height = len(layout.title) + len(layout.subtitle) + len(layout.rows) + len(layout.notes) + 6
+        # As resolve lays the sheet out: titles, header rows (one per level of nested groups), the
+        # body, then a blank row and the notes.
+        first, levels = header_rows(layout)
+        height = first + len(levels) + len(layout.rows) + (1 + len(layout.notes) if layout.notes else 0)
         if height > MAX_ROWS:
             yield Problem(layout.source, f"sheet '{layout.sheet}' needs {height} rows; Excel allows {MAX_ROWS}")
         if len(layout.columns) + 1 > MAX_COLS:

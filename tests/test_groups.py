@@ -287,3 +287,20 @@ def test_a_group_inside_a_period_block_is_refused_with_the_reason(tmp_path):
     output = refused(tmp_path, results_yaml=inside)
     assert "results.yaml:13:24: group 'Prior' is inside a period block" in output
     assert output.count("error:") == 1
+
+
+def test_the_rows_a_sheet_needs_count_every_header_row(tmp_path, monkeypatch):
+    """Excel's row limit is checked against the sheet as written: the titles, one header row
+    per level of groups, the body and the notes (here 12 rows; a fixed allowance for three
+    header rows would count 11). The limit is lowered to the sheet's own height to show it."""
+    noted = RESULTS + 'notes: ["Translated at JPY 2 = US$1."]\n'
+    report = _write(tmp_path, results_yaml=noted)
+    out = tmp_path / "out" / "ok.xlsx"
+    monkeypatch.setattr("builder.validate.MAX_ROWS", 12)
+    assert _invoke(["build", str(report), "--out", str(out)]).exit_code == 0
+    assert openpyxl.load_workbook(out)["Results"].max_row == 12
+    monkeypatch.setattr("builder.validate.MAX_ROWS", 11)
+    result = _invoke(["build", str(report), "--out", str(tmp_path / "out" / "refused.xlsx")])
+    assert result.exit_code == 2
+    assert "results.yaml:1: sheet 'Results' needs 12 rows; Excel allows 11" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok.xlsx"]
