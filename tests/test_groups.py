@@ -80,12 +80,16 @@ rows:
   - {id: rpo_oct23, label: "October 31, 2023"}
   - {id: rpo_jan24, label: "January 31, 2024", missing: blank}
   - {id: rpo_apr24, label: "April 30, 2024", missing: blank}
+checks:
+  - {name: Total is current plus noncurrent, left: "rpo_jul23[rpo]", right: "rpo_jul23[cur] + rpo_jul23[non]"}
 """
 
 # No column for the part NON: the total reads those figures on the Data sheet.
 BACKLOG = """\
 sheet: Backlog
 title: [Backlog]
+rounding: foot  # the % column foots over totals that are sums of typed parts
+percent_format: "0%"
 columns:
   - {id: bc, kind: amount, period: cur, header: Current}
   - {id: bt, kind: amount, period: rpo, header: Total}
@@ -149,10 +153,12 @@ def shown(built, tmp_path_factory) -> dict:
     return recalculated
 
 
-def test_the_workbook_verifies(built):
+def test_the_workbook_verifies(built, shown):
     result = _invoke(["verify", str(built)])
     assert result.exit_code == 0, result.output
     assert "ok:" in result.output
+    check = next(row for row in shown["Checks"] if "Total is current plus noncurrent" in row)
+    assert check[-1] == "OK"
 
 
 # ---------------------------------------------------------------- nested column groups
@@ -217,9 +223,9 @@ def test_a_part_without_a_column_is_read_on_the_data_sheet(built, shown):
         # The Data row the formula reads is that line's figure for the part with no column.
         assert [data.cell(row, c).value for c in (1, 3)] == [line, "NON"]
     assert shown["Backlog"][3:] == [
-        ["East", "30", "40", "25.0%"],
-        ["West", "50", "120", "75.0%"],
-        ["Total", "80", "160", "100.0%"],
+        ["East", "30", "40", "25%"],
+        ["West", "50", "120", "75%"],
+        ["Total", "80", "160", "100%"],
     ]
 
 
@@ -248,7 +254,7 @@ def test_a_missing_part_is_named(tmp_path):
     output = refused(tmp_path, data_csv=DATA.replace("rpo_jul23,NON,50\n", "").replace("bk_west,NON,70\n", ""))
     assert "rpo.yaml:12:5: no figure for 'rpo_jul23' in period NON" in output
     # Backlog has no NON column, but its total needs the figure all the same.
-    assert "backlog.yaml:9:5: no figure for 'bk_west' in period NON" in output
+    assert "backlog.yaml:11:5: no figure for 'bk_west' in period NON" in output
     assert output.count("error:") == 2
 
 
@@ -256,7 +262,7 @@ def test_input_periods_cannot_name_a_sum_of_period(tmp_path):
     row = "  - {id: bk_total, label: Total, total: [bk_east, bk_west], style: total}"
     typed = "  - {id: bk_total, label: Total, total: [bk_east, bk_west], style: total, input_periods: [rpo]}"
     output = refused(tmp_path, backlog_yaml=BACKLOG.replace(row, typed))
-    assert "backlog.yaml:10:5: row 'bk_total': input period 'rpo' is the sum of cur and non" in output
+    assert "backlog.yaml:12:5: row 'bk_total': input period 'rpo' is the sum of cur and non" in output
 
 
 def test_a_part_shown_nowhere_is_still_a_lost_figure(tmp_path):
