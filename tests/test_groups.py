@@ -310,3 +310,13 @@ def test_the_rows_a_sheet_needs_count_every_header_row(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "results.yaml:1: sheet 'Results' needs 12 rows; Excel allows 11" in result.output
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["ok.xlsx"]
+
+
+def test_a_period_block_inside_a_period_block_is_refused_with_the_reason(tmp_path):
+    inside = RESULTS.replace(
+        "columns: [{id: jpy_p, kind: amount, header: Amount}]",
+        "columns: [{period: q3, columns: [{id: jpy_p, kind: amount, header: Amount}]}]",
+    )
+    output = refused(tmp_path, results_yaml=inside)
+    assert "results.yaml:13:24: a period block ('q3') inside the period block of 'q3p': put them side by side" in output
+    assert output.count("error:") == 1

@@ -69,6 +69,13 @@ def _columns(
                     "the period's, so put the period block inside the group",
                 )
             )
+        elif "columns" in item and period is not None:
+            problems.append(
+                Problem(
+                    source_at(item, ["period"]),
+                    f"a period block ('{item['period']}') inside the period block of '{period}': put them side by side",
+                )
+            )
         elif "group" in item:
             inner = (*groups, item["group"])
             out += _columns(item["columns"], where + ["columns"], inner, period, rounding, problems)

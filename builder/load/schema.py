@@ -88,12 +88,12 @@ PERIOD_BLOCK = {
     "type": "object",
     "additionalProperties": False,
     "required": ["period", "columns"],
-    # A group is taken here only to be refused with a reason (builder.load.report), rather
-    # than reported as a period block with unknown keys.
+    # A group or a period block is taken here only to be refused with a reason
+    # (builder.load.report), rather than reported as a block with unknown keys.
     "properties": {
         "period": ID,
         "header": TEXT,
-        "columns": {"type": "array", "minItems": 1, "items": {"oneOf": [LEAF_COLUMN, {"$ref": "#/$defs/group"}]}},
+        "columns": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/column_entry"}},
     },
 }
 # Groups nest: a group's columns may be leaves, period blocks or groups, to any depth
@@ -134,7 +134,8 @@ LAYOUT = {
     "additionalProperties": False,
     "required": ["sheet", "columns", "rows"],
     "$defs": {
-        "column_entry": {"oneOf": [LEAF_COLUMN, PERIOD_BLOCK, {"$ref": "#/$defs/group"}]},
+        "column_entry": {"oneOf": [LEAF_COLUMN, {"$ref": "#/$defs/period"}, {"$ref": "#/$defs/group"}]},
+        "period": PERIOD_BLOCK,
         "group": GROUP_BLOCK,
     },
     "properties": {
