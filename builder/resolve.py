@@ -76,6 +76,7 @@ class _Resolver:
         self.data_plans: list[SheetPlan] = []  # the Data sheet(s), where typed figures live
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
+        self.data_cells: dict[Ref, int] = {}  # Data sheet cells formulas read directly (parts of a sum_of)
 
     # ------------------------------------------------------------ references
 
@@ -101,6 +102,29 @@ class _Resolver:
             parts = [self.period_amount(row_id, part, where) for part in period.sum_of]
             return None if None in parts else signed_sum([(1, p) for p in parts])
         return self.amount_ref(row_id, role, where)
+
+    def parts_sum(self, row_id: str, role: str) -> Expr | None:
+        """A typed line's amount in a `sum_of` period: the live sum of its typed parts, each
+        the line's cell in the part's column, or its figure's cell on the Data sheet when the
+        statement shows no column for that part. None if `role` is not a sum_of period, or
+        every part is blank (`missing: blank`)."""
+        period = self.report.period(role)
+        if period is None or not period.sum_of:
+            return None
+        grid = self.grid_of_row[row_id]
+        terms: list[tuple[int, Expr]] = []
+        for part in period.sum_of:
+            if part in grid.amount_col:
+                ref = Ref(grid.layout.sheet, grid.row_at[row_id], grid.amount_col[part])
+                if not self.is_blank(ref):
+                    terms.append((1, ref))
+            else:
+                typed = self.figures.find(row_id, self.report.period(part).key)
+                if typed is not None:  # typed figures are in their own sheet's units
+                    ref = data_ref(typed)
+                    self.data_cells[ref] = typed
+                    terms.append((1, ref))
+        return signed_sum(terms) if terms else None
 
     def scaled(self, expr: Expr, source: Layout, target: Layout) -> Expr:
         """A figure of `source` in the units of `target` (thousands to millions: /1000)."""
@@ -139,7 +163,9 @@ class _Resolver:
 
         Computed from the layout rather than stored: a long statement has a million."""
         grid = self.grid_of_sheet.get(ref.sheet)
-        role = grid and grid.amount_period.get(ref.col)
+        if grid is None:
+            return self.data_cells.get(ref)
+        role = grid.amount_period.get(ref.col)
         if role is None:
             return None
         i = ref.row - grid.body_row
@@ -150,8 +176,10 @@ class _Resolver:
         kind = ROW_KINDS[row.kind]
         if not kind.has_cells or (row.show is not None and AMOUNT not in row.show):
             return None
-        if kind.typed(row, role):
-            return self.figures.find(row.id, self.report.period(role).key)
+        period = self.report.period(role)
+        # A sum_of period is never typed: each row's amount in it is computed from the parts.
+        if not period.sum_of and kind.typed(row, role):
+            return self.figures.find(row.id, period.key)
         return None
 
     def is_blank(self, ref: Ref | None) -> bool:
@@ -373,10 +401,10 @@ def period_headers(report: Report, columns: tuple[Column, ...]) -> list[str | No
     periods: dict[tuple, set[str]] = {}
     for col, text in zip(columns, texts, strict=True):
         if text is not None:
-            periods.setdefault((col.group, text), set()).add(col.period)
+            periods.setdefault((col.groups, text), set()).add(col.period)
     out: list[str | None] = []
     for col, text in zip(columns, texts, strict=True):
-        if text is not None and col.period_header is None and len(periods[(col.group, text)]) > 1:
+        if text is not None and col.period_header is None and len(periods[(col.groups, text)]) > 1:
             text = f"{text} ({report.period(col.period).key})"
         out.append(text)
     return out
@@ -486,12 +514,15 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
     period_level = None
     for level, kind in enumerate(grid.levels):
         r = grid.header_row + level
-        if kind == "group":
-            merges += _merges(grid, level, [c.group for c in layout.columns], [c.group for c in layout.columns])
+        if kind == "group":  # one row per level of nesting, the outermost first
+            shown = [c.groups[level] if level < len(c.groups) else None for c in layout.columns]
+            # A run never crosses the edge of an enclosing group: a header repeated in two groups is two cells.
+            same = [(c.groups[:level], text) for c, text in zip(layout.columns, shown, strict=True)]
+            merges += _merges(grid, level, shown, same)
         elif kind == "period":
             shown = period_headers(res.report, layout.columns)
             # Two periods side by side never share one header cell, even where they print alike.
-            same = [(c.group, c.period, text) for c, text in zip(layout.columns, shown, strict=True)]
+            same = [(c.groups, c.period, text) for c, text in zip(layout.columns, shown, strict=True)]
             period_level = len(merges)
             merges += _merges(grid, level, shown, same, PERIOD_HEADER)
         else:

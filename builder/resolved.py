@@ -22,7 +22,7 @@ class Grid:
 
     layout: Layout
     header_row: int  # first header row
-    levels: list[str]  # which header rows exist: group, period, column
+    levels: list[str]  # which header rows exist: a group row per level of nesting, period, column
     body_row: int
     row_at: dict[str, int] = field(default_factory=dict)
     col_at: dict[str, int] = field(default_factory=dict)
@@ -34,14 +34,19 @@ class Grid:
         return Ref(self.layout.sheet, self.row_at[row_id], self.col_at[col_id])
 
 
-def grid_of(layout: Layout) -> Grid:
+def header_rows(layout: Layout) -> tuple[int, list[str]]:
+    """The first header row (below the titles and a blank row) and which header rows follow:
+    one per level of nested groups, the period row if a period block prints one, the columns'."""
     header_row = len(layout.title) + len(layout.subtitle) + (1 if layout.title or layout.subtitle else 0)
-    levels = []
-    if any(c.group for c in layout.columns):
-        levels.append("group")
+    levels = ["group"] * max(len(c.groups) for c in layout.columns)
     if any(c.in_period_block for c in layout.columns):
         levels.append("period")
     levels.append("column")
+    return header_row, levels
+
+
+def grid_of(layout: Layout) -> Grid:
+    header_row, levels = header_rows(layout)
     grid = Grid(layout, header_row, levels, header_row + len(levels))
     for i, col in enumerate(layout.columns):
         grid.col_at[col.id] = i + 1

@@ -35,7 +35,7 @@ class Column(NamedTuple):
     kind: str  # a name of builder.kinds.COLUMN_KINDS, which says what it means
     header: str
     period: str | None  # the period role of columns that read one period (amount, convert, percent_of)
-    group: str | None  # the group header above it, if any
+    groups: tuple[str, ...] = ()  # the headers of the groups around it, outermost first
     period_header: str | None = None  # printed over the period's columns instead of its label
     in_period_block: bool = False  # defined inside a `period:` block, which prints a header row
     # Keys some kinds share (builder/kinds says which kind takes which); others go in `options`.

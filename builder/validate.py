@@ -18,6 +18,7 @@ from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
 from builder.kinds.base import NOT_FOOTED
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import header_title, page_setup
+from builder.resolved import header_rows
 from builder.spec import Column, Layout, Report, Row
 
 _BAD_SHEET_CHARS = set("[]:*?/\\")
@@ -182,6 +183,12 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
         for role in row.input_periods:
             if role not in roles:
                 yield Problem(row.source, f"row '{row.id}': input period '{role}' is not declared")
+            elif report.period(role).sum_of:
+                yield Problem(
+                    row.source,
+                    f"row '{row.id}': input period '{role}' is the sum of {' and '.join(report.period(role).sum_of)} "
+                    "(sum_of in report.yaml), computed from them; it cannot be typed",
+                )
         if row.formula is not None:  # its names may also be inputs, periods and columns
             yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
         names = set() if row.formula is not None else set(_row_refs(row))
@@ -412,6 +419,15 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 f"'{line}' for {period} is given twice (first at line {figures.source(first).line})",
             )
             continue
+        derived = keys[period]
+        if derived.sum_of:
+            parts = " + ".join(report.period(p).key for p in derived.sum_of)
+            yield Problem(
+                figures.source(i),
+                f"'{line}' for {period}: {period} is {parts} (sum_of in report.yaml), computed from the parts; "
+                "a data file gives only the parts",
+            )
+            continue
         entry = index.get(line)
         if entry is None:
             yield Problem(
@@ -428,7 +444,7 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 figures.source(i),
                 f"row '{line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
             )
-        elif not _sheet_uses(entry[0], role_of[period]):
+        elif not _sheet_uses(entry[0], role_of[period]) and not _summed(report, entry[0], entry[1], role_of[period]):
             yield Problem(
                 figures.source(i),
                 f"sheet '{entry[0].sheet}' shows no {period} column for '{line}', so this figure would be lost",
@@ -438,15 +454,24 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
     }
     # The data the figures came from: a batch's file or a DataFrame, not always the report's.
     data = ", ".join(figures.files) or report.data_path
+    parts: dict[str, list[str]] = {}  # per sheet: the periods a typed line needs figures for
     for layout, row in _rows(report):
         if row.missing == "blank":
             continue
         kind = ROW_KINDS[row.kind]
         if not kind.has_cells:
             continue
-        for role in row.input_periods if kind.computed else sorted(needed):
+        if not kind.computed and layout.sheet not in parts:
+            parts[layout.sheet] = sorted(needed | _parts_shown(report, layout))
+        for role in row.input_periods if kind.computed else parts[layout.sheet]:
             period = report.period(role)
-            if period and figures.find(row.id, period.key) is None and _sheet_uses(layout, role):
+            if period and period.sum_of:
+                continue  # computed from its parts, whose figures are needed instead
+            if (
+                period
+                and figures.find(row.id, period.key) is None
+                and (_sheet_uses(layout, role) or _summed(report, layout, row, role))
+            ):
                 yield Problem(
                     row.source,
                     f"no figure for '{row.id}' in period {period.key} in {data} (or declare 'missing: blank')",
@@ -457,9 +482,34 @@ def _sheet_uses(layout: Layout, role: str) -> bool:
     return any(not COLUMN_KINDS[c.kind].derived and c.period == role for c in layout.columns)
 
 
+def _parts_shown(report: Report, layout: Layout) -> set[str]:
+    """The parts of the sum_of periods a sheet has amount columns for."""
+    return {
+        part
+        for c in layout.columns
+        if not COLUMN_KINDS[c.kind].derived and report.period(c.period) is not None
+        for part in report.period(c.period).sum_of
+    }
+
+
+def _adds_up(report: Report, row: Row, col: Column, role: str) -> bool:
+    """Whether amount column `col` shows a typed line's figure for `role` inside a sum."""
+    period = report.period(col.period) if col.period else None
+    return period is not None and role in period.sum_of and not ROW_KINDS[row.kind].computed
+
+
+def _summed(report: Report, layout: Layout, row: Row, role: str) -> bool:
+    """Whether a typed line's figure for `role` is added into a sum_of period its sheet shows,
+    though the sheet has no column for `role` itself (the sum reads it on the Data sheet)."""
+    return any(not COLUMN_KINDS[c.kind].derived and _adds_up(report, row, c, role) for c in layout.columns)
+
+
 def excel_limits(report: Report, figures: Figures) -> Iterator[Problem]:
     for layout in report.layouts:
-        height = len(layout.title) + len(layout.subtitle) + len(layout.rows) + len(layout.notes) + 6
+        # As resolve lays the sheet out: titles, header rows (one per level of nested groups), the
+        # body, then a blank row and the notes.
+        first, levels = header_rows(layout)
+        height = first + len(levels) + len(layout.rows) + (1 + len(layout.notes) if layout.notes else 0)
         if height > MAX_ROWS:
             yield Problem(layout.source, f"sheet '{layout.sheet}' needs {height} rows; Excel allows {MAX_ROWS}")
         if len(layout.columns) + 1 > MAX_COLS:
@@ -489,7 +539,7 @@ def typed_percentages(report: Report, figures: Figures) -> Iterator[Problem]:
         formats = [
             COLUMN_KINDS[col.kind].number_format(layout, row, col)
             for col in layout.columns
-            if not COLUMN_KINDS[col.kind].derived and col.period == role
+            if not COLUMN_KINDS[col.kind].derived and (col.period == role or _adds_up(report, row, col, role))
         ]
         if formats and not any(_shows_percent(fmt) for fmt in formats):
             period = figures.period_keys[figures.periods[i]]

@@ -46,6 +46,10 @@ class Cells(Protocol):
         """The statement cell of a row's amount in a period (a problem is noted if there is none)."""
         ...
 
+    def parts_sum(self, row_id: str, role: str) -> Expr | None:
+        """A typed line's amount in a `sum_of` period, the sum of its parts (None if `role` is not one)."""
+        ...
+
     def is_blank(self, ref: Ref | None) -> bool:
         """Whether a cell is empty (a line that is blank in some periods)."""
         ...
@@ -195,7 +199,8 @@ class RowKind:
         return []
 
     def typed(self, row: Row, role: str) -> bool:
-        """Whether the row's amount in period `role` is a figure typed in the data file."""
+        """Whether the row's amount in period `role` is a figure typed in the data file
+        (never asked of a `sum_of` period, which is always computed)."""
         return role in row.input_periods
 
     def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:

@@ -32,6 +32,10 @@ class Line(RowKind):
     def typed(self, row: Row, role: str) -> bool:
         return True
 
+    def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
+        # Typed in every period but a `sum_of` one, which adds up the typed parts.
+        return cells.parts_sum(row.id, col.period)
+
 
 class Total(RowKind):
     """A signed sum of other rows (`-id` subtracts), in the units of its own sheet."""

@@ -50,21 +50,38 @@ _COMMON = {"id", "kind", "header", "period", "number_format", "width", "rounding
 def _columns(
     doc: Any,
     path: list[Any],
-    group: str | None,
+    groups: tuple[str, ...],
     period: str | None,
     rounding: str,
     problems: list[Problem],
     period_header: str | None = None,
 ) -> list[Column]:
-    """Flatten nested group / period blocks into leaf columns that know their headers."""
+    """Flatten nested group / period blocks into leaf columns that know their headers
+    (`groups`: the headers of the groups around them, outermost first)."""
     out: list[Column] = []
     for i, item in enumerate(doc):
         where = path + [i]
-        if "group" in item:
-            out += _columns(item["columns"], where + ["columns"], item["group"], period, rounding, problems)
+        if "group" in item and period is not None:
+            problems.append(
+                Problem(
+                    source_at(item, ["group"]),
+                    f"group {shown(item['group'])} is inside a period block: a group's header prints above "
+                    "the period's, so put the period block inside the group",
+                )
+            )
+        elif "columns" in item and period is not None:
+            problems.append(
+                Problem(
+                    source_at(item, ["period"]),
+                    f"a period block ('{item['period']}') inside the period block of '{period}': put them side by side",
+                )
+            )
+        elif "group" in item:
+            inner = (*groups, item["group"])
+            out += _columns(item["columns"], where + ["columns"], inner, period, rounding, problems)
         elif "columns" in item:
             out += _columns(
-                item["columns"], where + ["columns"], group, item["period"], rounding, problems, item.get("header")
+                item["columns"], where + ["columns"], groups, item["period"], rounding, problems, item.get("header")
             )
         else:
             kind = COLUMN_KINDS[item["kind"]]
@@ -93,7 +110,7 @@ def _columns(
                     period=item.get("period", period),
                     period_header=period_header,
                     in_period_block=period is not None and "period" not in item,
-                    group=group,
+                    groups=groups,
                     number_format=item.get("number_format"),
                     width=item.get("width"),
                     # A layout's `rounding` applies to the columns that can foot: USD and "%".
@@ -206,7 +223,7 @@ def load_layout(path: Path) -> Layout:
             periods = tuple(item["periods"]) if "periods" in item else None
             where = doc["checks"].item_source(i)
             checks.append(Check(item["name"], sides[0], sides[1], _float(item.get("tolerance", 0)), periods, where))
-    columns = _columns(doc["columns"], ["columns"], None, None, doc.get("rounding", "plain"), problems)
+    columns = _columns(doc["columns"], ["columns"], (), None, doc.get("rounding", "plain"), problems)
     if problems:
         raise ReportError(problems)
     return Layout(

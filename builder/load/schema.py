@@ -88,15 +88,23 @@ PERIOD_BLOCK = {
     "type": "object",
     "additionalProperties": False,
     "required": ["period", "columns"],
-    "properties": {"period": ID, "header": TEXT, "columns": {"type": "array", "minItems": 1, "items": LEAF_COLUMN}},
+    # A group or a period block is taken here only to be refused with a reason
+    # (builder.load.report), rather than reported as a block with unknown keys.
+    "properties": {
+        "period": ID,
+        "header": TEXT,
+        "columns": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/column_entry"}},
+    },
 }
+# Groups nest: a group's columns may be leaves, period blocks or groups, to any depth
+# (each level prints its own merged header row).
 GROUP_BLOCK = {
     "type": "object",
     "additionalProperties": False,
     "required": ["group", "columns"],
     "properties": {
         "group": TEXT,
-        "columns": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/column_or_period"}},
+        "columns": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/column_entry"}},
     },
 }
 
@@ -127,7 +135,9 @@ LAYOUT = {
     "additionalProperties": False,
     "required": ["sheet", "columns", "rows"],
     "$defs": {
-        "column_or_period": {"oneOf": [LEAF_COLUMN, PERIOD_BLOCK]},
+        "column_entry": {"oneOf": [LEAF_COLUMN, {"$ref": "#/$defs/period"}, {"$ref": "#/$defs/group"}]},
+        "period": PERIOD_BLOCK,
+        "group": GROUP_BLOCK,
     },
     "properties": {
         "sheet": TEXT,
@@ -142,7 +152,7 @@ LAYOUT = {
         "columns": {
             "type": "array",
             "minItems": 1,
-            "items": {"oneOf": [LEAF_COLUMN, PERIOD_BLOCK, GROUP_BLOCK]},
+            "items": {"$ref": "#/$defs/column_entry"},
         },
         "rows": {"type": "array", "minItems": 1, "items": ROW},
         "notes": TEXT_LINES,
