@@ -629,6 +629,17 @@ def cell_options(report: Report, figures: Figures) -> Iterator[Problem]:
                 yield Problem(row.source, f"{what}: column '{footed[0]}' foots ({NOT_FOOTED}){hint}")
 
 
+def hidden_rows(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A plug exists to be seen: hidden, the printed column it makes foot would not."""
+    for _, row in _rows(report):
+        if row.hidden and row.plug:
+            yield Problem(
+                row.source,
+                f"row '{row.id}' is a plug and hidden: a plug shows the rounding difference "
+                "that makes its printed column add up, so it must be printed (drop one of the two)",
+            )
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -643,6 +654,7 @@ CHECKS: tuple[Check, ...] = (
     typed_percentages,
     excel_numbers,
     cell_options,
+    hidden_rows,
 )
 
 
