@@ -196,3 +196,26 @@ def test_percent_only_columns_of_one_sheet_name_one_sheet(mini, tmp_path):
     errors = refused(mini, tmp_path)
     assert len(errors) == 1, errors
     assert "percent.yaml:7" in errors[0] and "'pp_p'" in errors[0] and "rows of one sheet" in errors[0], errors
+
+
+def test_a_percent_only_statement_on_figures_as_displayed(mini, tmp_path):
+    # Income shows 120.4 and 79.6 as 120 and 80: on the displayed basis the shares are 60.0% and
+    # 40.0% (60.2% and 39.8% exact). A sheet of other units changes nothing in a ratio.
+    edit(mini.parent / "data.csv", "product,2024,120", "product,2024,120.4")
+    edit(mini.parent / "data.csv", "service,2024,80", "service,2024,79.6")
+    layout = (
+        PERCENT.replace("sheet: Percent\n", "sheet: Percent\nscale: 0.001\n")
+        .replace('header: "%"}', 'header: "%", basis: displayed}')
+        .replace("formula: revenue,", "formula: product + service,")
+    )
+    percent_report(mini, layout)
+    out = tmp_path / "out" / "percent.xlsx"
+    result = CliRunner().invoke(main, ["build", str(mini), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    shown = libreoffice.shown_text(out, tmp_path / "csv", recalc=True)["Percent"]
+    rows = {r[0]: r[1:3] for r in shown if r and r[0]}
+    assert rows["Product"] == ["60.0%", "66.7%"]
+    assert rows["Service"] == ["40.0%", "33.3%"]
+    assert rows["Total revenue"] == ["100.0%", "100.0%"]
+    verified = CliRunner().invoke(main, ["verify", str(out)])
+    assert verified.exit_code == 0, verified.output

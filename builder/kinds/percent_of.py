@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from builder.errors import Problem
-from builder.expr import Bin, Num, Ref, Str
+from builder.expr import Bin, Expr, Neg, Num, Ref, RowRef, Str, Sum, expanded, map_expr, walk
 from builder.kinds.amount import Amount
 from builder.kinds.base import BASIS, NOT_FOOTED, Cells, ColumnKind, Derived
-from builder.spec import Column, Report, Row
+from builder.spec import Column, Layout, Report, Row
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 
@@ -73,21 +73,51 @@ class PercentOf(ColumnKind):
             )
 
     def cell(self, cells: Cells, row: Row, col: Column) -> Derived | None:
-        if col.option("of") is not None:
-            # The row's formula names the other sheet's cells (in this sheet's units).
-            if row.formula is None:
-                return None  # refused by validation: a percent-only row is a formula
-            amount = cells.bind(row.formula, col.period, row.source, cells.layout_of(row.id))
-            if amount is None or (isinstance(amount, Ref) and cells.is_blank(amount)):
-                return None
-        else:
-            amount = cells.amount_ref(row.id, col.period, row.source)
         base_id = row.percent_base or col.base
         base = cells.amount_ref(base_id, col.period, row.source)
-        if (isinstance(amount, Ref) and cells.is_blank(amount)) or amount is None or base is None:
+        if col.option("of") is not None:
+            amount, units = self._of_amount(cells, row, col)
+        else:
+            amount, units = cells.amount_ref(row.id, col.period, row.source), cells.layout_of(row.id)
+        if amount is None or (isinstance(amount, Ref) and cells.is_blank(amount)) or base is None:
             return None
-        amount, base = self.operands(cells, row, col, amount, base)  # each as its own sheet shows it
-        # A base on a sheet of other units (thousands against millions) is taken in this one's.
-        base = cells.scaled(base, cells.layout_of(base_id), cells.layout_of(row.id))
+        (base,) = self.operands(cells, row, col, base)  # as its own sheet shows it
+        if col.option("of") is None:
+            (amount,) = self.operands(cells, row, col, amount)
+        # A base on a sheet of other units (thousands against millions) is taken in the amount's.
+        base = cells.scaled(base, cells.layout_of(base_id), units)
         zero = Str("n.m." if col.zero_base == "n.m." else "")
         return self.result(cells, row, col, Derived(Bin("/", amount, base), Bin("=", base, Num(0)), zero))
+
+    def _of_amount(self, cells: Cells, row: Row, col: Column) -> tuple[Expr | None, Layout | None]:
+        """A percent-only row's amount: its formula over the other sheet's cells, in that sheet's
+        units (a ratio needs no conversion when amount and base share them), each cell as its
+        sheet shows it on a displayed basis."""
+        if row.formula is None:
+            return None, None  # refused by validation: a percent-only row is a formula
+        amount = cells.bind(row.formula, col.period, row.source)
+        if amount is None:
+            return None, None
+        if self.basis(row, col) == "displayed":
+
+            def shown(node: Expr) -> Expr | None:
+                if isinstance(node, Ref):
+                    return cells.displayed(node)
+                if isinstance(node, Sum):  # a range of cells: each term rounded as it shows
+                    terms = [(sign, map_expr(e, shown)) for sign, e in expanded(node)]
+                    total = terms[0][1] if terms[0][0] > 0 else Neg(terms[0][1])
+                    for sign, e in terms[1:]:
+                        total = Bin("+" if sign > 0 else "-", total, e)
+                    return total
+                return None
+
+            amount = map_expr(amount, shown)
+        units = cells.layout_of(row.id)
+        for node in walk(row.formula):
+            if isinstance(node, RowRef) and not node.column:
+                try:
+                    units = cells.layout_of(node.row_id)
+                    break
+                except KeyError:  # an input's name, which has no sheet of units
+                    continue
+        return amount, units
