@@ -76,6 +76,7 @@ class SheetPlan(NamedTuple):
     widths: tuple[float, ...] = ()
     freeze: tuple[int, int] | None = None
     row_heights: tuple[tuple[int, float], ...] = ()
+    hidden_rows: tuple[int, ...] = ()  # memo rows: written (formulas use them) but hidden, so not printed
     conditional: tuple[Conditional, ...] = ()
     print: PrintSetup | None = None
 

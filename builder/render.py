@@ -117,7 +117,11 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
         sheet.set_column(col, col, width)
     # Everything is written in row order: a large workbook runs in XlsxWriter's constant_memory
     # mode, which flushes each row to disk as soon as a later row is written.
-    events: list[tuple[int, int, int, object]] = [(row, 0, 0, height) for row, height in plan.row_heights]
+    # One set_row per row: a second call would undo the first (a hidden row keeps its height).
+    rows: dict[int, tuple[float | None, bool]] = {row: (height, False) for row, height in plan.row_heights}
+    for row in plan.hidden_rows:
+        rows[row] = (rows.get(row, (None, False))[0], True)
+    events: list[tuple[int, int, int, object]] = [(row, 0, 0, setting) for row, setting in rows.items()]
     events += [(m.first_row, 1, m.first_col, m) for m in plan.merges]
     events.sort(key=lambda e: e[:3])
     cells = iter(plan.cells)  # already in (row, col) order
@@ -127,7 +131,8 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
             _write_cell(sheet, pending, formats(pending.style))
             pending = next(cells, None)
         if kind == 0:
-            sheet.set_row(row, item)
+            height, hidden = item
+            sheet.set_row(row, height, None, {"hidden": True} if hidden else None)
         elif item.first_col == item.last_col and item.first_row == item.last_row:
             sheet.write_string(item.first_row, item.first_col, item.text, formats(item.style))
         else:

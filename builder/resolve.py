@@ -568,6 +568,7 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         widths=tuple(widths),
         freeze=(grid.body_row, 1),
         row_heights=header_height,
+        hidden_rows=tuple(grid.body_row + i for i, row in enumerate(layout.rows) if row.hidden),
         print=page_setup(
             res.report,
             title,

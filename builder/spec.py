@@ -72,6 +72,7 @@ class Row(NamedTuple):
     percent_base: str | None = None
     input_periods: tuple[str, ...] = ()  # periods whose figure is typed although the row is a formula
     plug: bool = False  # shows its total's rounding difference, so the displayed column foots
+    hidden: bool = False  # a memo row: in the workbook for formulas to use, hidden and not printed
     column_kinds: tuple[tuple[str, str], ...] = ()  # (column id, kind): this row's cell in it is of that kind
     # A column kind's key given by the row for its own cells (`basis: displayed`, or
     # `basis: {yoy: displayed}`): (key, column id or None for every column, value).

@@ -223,7 +223,7 @@ def _amounts_read(report: Report, layout: Layout, col: Column, index: dict) -> I
     kind = COLUMN_KINDS[col.kind]
     if not kind.derived:
         return
-    for role in kind.periods(col):
+    for role in kind.own_periods(col):
         if report.period(role) is not None and not _sheet_uses(layout, role):
             yield Problem(
                 col.source,
@@ -478,6 +478,10 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 )
 
 
+def _has_amounts(layout: Layout) -> bool:
+    return any(not COLUMN_KINDS[c.kind].derived for c in layout.columns)
+
+
 def _sheet_uses(layout: Layout, role: str) -> bool:
     return any(not COLUMN_KINDS[c.kind].derived and c.period == role for c in layout.columns)
 
@@ -629,6 +633,62 @@ def cell_options(report: Report, figures: Figures) -> Iterator[Problem]:
                 yield Problem(row.source, f"{what}: column '{footed[0]}' foots ({NOT_FOOTED}){hint}")
 
 
+def hidden_rows(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A plug exists to be seen: hidden, the printed column it makes foot would not."""
+    for _, row in _rows(report):
+        if row.hidden and row.plug:
+            yield Problem(
+                row.source,
+                f"row '{row.id}' is a plug and hidden: a plug shows the rounding difference "
+                "that makes its printed column add up, so it must be printed (drop one of the two)",
+            )
+
+
+def percent_only_rows(report: Report, figures: Figures) -> Iterator[Problem]:
+    """On a percent-only statement (a percent_of column with `of: Sheet`), each row with cells
+    is a formula naming rows of that sheet: it has no amount of its own to divide. Reported once
+    per row, whatever the number of such columns."""
+    index = row_index(report)
+    sheets = {lay.sheet.casefold(): lay for lay in report.layouts}  # as Excel compares them
+    for layout in report.layouts:
+        cols = [c for c in layout.columns if c.kind == "percent_of" and c.option("of") is not None]
+        # An `of` naming no sheet, or one without amounts, is its column's own error, reported
+        # once at its line: the rows are then not checked against it.
+        usable = [
+            (c, sheets[str(c.option("of")).casefold()])
+            for c in cols
+            if (other := sheets.get(str(c.option("of")).casefold())) not in (None, layout) and _has_amounts(other)
+        ]
+        for col, other in usable[1:]:
+            if other is not usable[0][1]:
+                yield Problem(
+                    col.source,
+                    f"column '{col.id}': of: {col.option('of')}, but column '{usable[0][0].id}' of the same "
+                    f"sheet has of: {usable[0][1].sheet}; a percent-only statement's rows name the rows of one sheet",
+                )
+        if not cols:
+            continue
+        of = str(usable[0][1].sheet if usable else cols[0].option("of"))
+        for row in layout.rows:
+            if not ROW_KINDS[row.kind].has_cells or not any(row.show is None or c.kind in row.show for c in cols):
+                continue
+            if row.formula is None:
+                yield Problem(
+                    row.source,
+                    f"row '{row.id}' is on sheet '{layout.sheet}', whose column '{cols[0].id}' shows percentages "
+                    f"of sheet '{of}' (of: {of}): give it formula: naming the row of '{of}' it shows",
+                )
+                continue
+            for node in walk(row.formula) if usable else ():
+                other = index.get(node.row_id, (None,))[0] if isinstance(node, RowRef) else None
+                if other is not None and other is not usable[0][1]:
+                    yield Problem(
+                        row.source,
+                        f"row '{row.id}' names '{node.row_id}' of sheet '{other.sheet}', but column "
+                        f"'{usable[0][0].id}' shows percentages of sheet '{of}' (of: {of})",
+                    )
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -643,6 +703,8 @@ CHECKS: tuple[Check, ...] = (
     typed_percentages,
     excel_numbers,
     cell_options,
+    hidden_rows,
+    percent_only_rows,
 )
 
 

@@ -94,6 +94,10 @@ class ColumnKind:
         """The period roles this column reads."""
         return (col.period,) if col.period else ()
 
+    def own_periods(self, col: Column) -> tuple[str, ...]:
+        """The periods whose amount columns it reads on its own sheet (a percent-only column: none)."""
+        return self.periods(col)
+
     def base_rows(self, col: Column) -> tuple[str, ...]:
         """Rows other than its own whose amounts it reads, in the column's period."""
         return ()

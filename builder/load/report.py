@@ -162,6 +162,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         percent_base=item.get("percent_base"),
         input_periods=tuple(item.get("input_periods", ())),
         plug=item.get("plug", False),
+        hidden=item.get("hidden", False),
         column_kinds=tuple(item.get("kind", {}).items()),
         cell_options=tuple(_cell_options(item)),
         **fields,

@@ -124,6 +124,7 @@ ROW = {
         "percent_base": ID,
         "input_periods": {"type": "array", "minItems": 1, "items": ID},
         "plug": {"type": "boolean"},
+        "hidden": {"type": "boolean"},
         # Another kind for this row's cell in some columns: {chg: difference} shows a margin's points.
         "kind": {"type": "object", "minProperties": 1, "propertyNames": ID, "additionalProperties": KINDS},
         **cell_keys(),  # a column kind's keys a row gives for its own cells: builder/kinds
