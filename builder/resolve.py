@@ -242,7 +242,7 @@ class _Resolver:
         expr = self.exprs.get(ref)
         if expr is None:
             typed = self.typed_at(ref)
-            return None if typed is None else self.figures.values[typed]
+            return None if typed is None else self.figures.value(typed)
         if ref in self.visiting:
             raise EvalError(f"cell {ref.sheet}!R{ref.row + 1}C{ref.col + 1} depends on itself")
         self.visiting.add(ref)
@@ -603,7 +603,7 @@ class _Body:
         res, grid = self.res, self.grid
         layout, sheet = grid.layout, grid.layout.sheet
         widths = [0.0] * (len(layout.columns) + 1)
-        values = res.figures.values
+        value_of = res.figures.value
         for i, row in enumerate(layout.rows):
             r = grid.body_row + i
             widths[0] = max(widths[0], len(row.label) + 2 * row.indent)
@@ -616,7 +616,7 @@ class _Body:
                 if expr is None:
                     typed = res.typed_at(here)
                     if typed is not None:
-                        widths[j + 1] = max(widths[j + 1], _display_width(values[typed], style.num_format))
+                        widths[j + 1] = max(widths[j + 1], _display_width(value_of(typed), style.num_format))
                     continue
                 try:
                     value = res.value(here)
@@ -657,7 +657,7 @@ class _Body:
                         continue
                     ref = data_ref(typed)  # typed figures live on the Data sheet, with their source line
                     source = figures.source(typed)
-                    value, style = figures.values[typed], self.style(row, j)
+                    value, style = figures.value(typed), self.style(row, j)
                     cell = Cell(r, j + 1, value, style, ref, to_formula(ref, sheet), source)
                 yield cell
 

@@ -170,10 +170,10 @@ def _lookup(report: Report, field: str, key: str) -> dict:
 
 
 class Figure(NamedTuple):
-    """One typed-in number of the data file."""
+    """One typed-in figure of the data file: a number, or the text of a text line ("N/A")."""
 
     line: str
     period: str  # the period key
-    value: float
+    value: float | str
     source: Source
     entity: str | None = None  # whose figure, in a batch

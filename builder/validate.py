@@ -14,7 +14,7 @@ from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_S
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
-from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
+from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, text_lines
 from builder.kinds.base import NOT_FOOTED
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import header_title, page_setup
@@ -629,6 +629,36 @@ def cell_options(report: Report, figures: Figures) -> Iterator[Problem]:
                 yield Problem(row.source, f"{what}: column '{footed[0]}' foots ({NOT_FOOTED}){hint}")
 
 
+def text_figures(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Text stays on `text: true` lines: a number line given text is refused as a loaded one is
+    (15O is a typo, not a word), and no total, formula, base or check may compute with text."""
+    from builder.load.data import read_number  # not at import: validation runs without a data file too
+
+    texts = text_lines(report)
+    if figures.texts:  # from a file only on text lines; figures given as objects (the API) may hold any
+        index = row_index(report)
+        for i, text in figures.texts.items():
+            line = figures.lines[i]
+            if line not in texts and line in index:
+                period = figures.period_keys[figures.periods[i]]
+                yield Problem(figures.source(i), f"value of '{line}' for {period}: {read_number(text)}")
+    for _, row in _rows(report):
+        used = [*_row_refs(row), row.percent_base] if row.id is not None else []
+        for target in dict.fromkeys(t for t in used if t in texts):
+            yield Problem(row.source, f"'{row.id}' computes with '{target}', a text line (text: true), not a figure")
+    for layout in report.layouts:
+        for col in layout.columns:
+            if col.base in texts:
+                yield Problem(
+                    col.source or layout.source, f"column '{col.id}' takes its base from '{col.base}', a text line"
+                )
+        for check in layout.checks:
+            for node in (*walk(check.left), *walk(check.right)):
+                if isinstance(node, RowRef) and node.row_id in texts:
+                    yield Problem(check.source, f"check '{check.name}' uses '{node.row_id}', a text line, not a figure")
+                    break
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -641,6 +671,7 @@ CHECKS: tuple[Check, ...] = (
     data_figures,
     excel_limits,
     typed_percentages,
+    text_figures,
     excel_numbers,
     cell_options,
 )

@@ -189,6 +189,7 @@ class RowKind:
     keys: dict[str, dict] = {}  # the keys it takes beyond every row's own, as JSON Schema properties
     has_cells: bool = True  # a heading has none
     computed: bool = True  # its amounts are computed by the layout (a data file may not give them)
+    default_show: tuple[str, ...] | None = None  # the column kinds it fills when the row does not say
 
     def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
         """The Row fields of this kind read from a layout's row (None, with a problem, if unreadable)."""

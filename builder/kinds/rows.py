@@ -37,6 +37,20 @@ class Line(RowKind):
         return cells.parts_sum(row.id, col.period)
 
 
+class TextLine(Line):
+    """A line whose figures are text typed in the data file ("N/A", "~11%", "$8.70 - $8.72 Billion"),
+    taken verbatim. `text: true` says so, so that a typo on a number line (15O) is still refused
+    rather than taken as text. It fills only amount columns, and no formula may use it."""
+
+    name = "text"
+    key = "text"
+    keys = {"text": {"const": True}}
+    default_show = ("amount",)
+
+    def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
+        return None  # text has no sum over periods
+
+
 class Total(RowKind):
     """A signed sum of other rows (`-id` subtracts), in the units of its own sheet."""
 

@@ -156,7 +156,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         bold=item.get("bold", bold),
         rule_above=rule_above,
         double_rule_below=double_below,
-        show=tuple(item["show"]) if "show" in item else None,
+        show=tuple(item["show"]) if "show" in item else kind.default_show,
         number_format=item.get("number_format"),
         missing=item.get("missing", "error"),
         percent_base=item.get("percent_base"),
