@@ -319,9 +319,13 @@ class _Resolver:
     def name_value(self, name: str) -> Value:
         return self.inputs[name]
 
-    # ------------------------------------------------------------ text that quotes inputs
+    # ------------------------------------------------------------ text that quotes inputs and figures
 
-    def template(self, text: str) -> Expr | str:
+    def template(self, text: str, role: str | None = None, where: Source | None = None) -> Expr | str | None:
+        """Titles, notes and rows of text (`text: "..."`, given `role`) quoting the company,
+        period labels, inputs and, in a row of text, rows' figures in period `role`. What
+        quotes a live figure is a formula of text pieces and TEXT(); the rest is fixed text.
+        None if a quoted row has no figure in `role` (a problem is noted)."""
         static = {
             "company": self.report.company,
             "title": self.report.title,
@@ -337,7 +341,13 @@ class _Resolver:
                 parts += [Str(piece) for piece in utf16_pieces(literal, MAX_FORMULA_STRING)]
             if field_name is None:
                 continue
-            if field_name in self.inputs:
+            if role is not None and field_name in self.grid_of_row:
+                ref = self.period_amount(field_name, role, where or self.report.source)
+                if ref is None:
+                    return None
+                live = True
+                parts.append(Call("TEXT", (ref, Str(spec))) if spec else ref)
+            elif field_name in self.inputs:
                 live = True
                 parts.append(Call("TEXT", (Name(field_name), Str(spec))) if spec else Name(field_name))
             else:

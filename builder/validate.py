@@ -191,7 +191,9 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
                 )
         if row.formula is not None:  # its names may also be inputs, periods and columns
             yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
-        names = set() if row.formula is not None else set(_row_refs(row))
+        # A formula's names, and a row of text's fields, may also be inputs and periods: checked
+        # by _expr_refs and templates.
+        names = set() if row.formula is not None or row.text is not None else set(_row_refs(row))
         if row.percent_base:
             names.add(row.percent_base)
         for rid in sorted(names):
@@ -343,6 +345,41 @@ def templates(report: Report, figures: Figures) -> Iterator[Problem]:
                     )
                 if spec and inp is None and spec != "upper":
                     yield Problem(layout.text_source(text), f"{{{field}:{spec}}}: text fields take only ':upper'")
+
+
+def quoting_rows(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A row of text (`text: "..."`) quotes rows' figures in a number format TEXT() shows the
+    same in Excel, LibreOffice and the stored value, and otherwise what titles may quote."""
+    index = row_index(report)
+    known = set(STATIC_FIELDS) | {p.role for p in report.periods} | {i.name for i in report.inputs}
+    for _, row in _rows(report):
+        if row.text is None:
+            continue
+        try:
+            fields = list(string.Formatter().parse(row.text))
+        except ValueError as exc:
+            yield Problem(row.source, f"row '{row.id}': text {row.text[:40]!r}: {exc} (write {{{{ for a literal brace)")
+            continue
+        for _, field, spec, _ in fields:
+            if field is None:
+                continue
+            if field in index:
+                if not spec or not is_plain_number_format(spec):
+                    yield Problem(
+                        row.source,
+                        f"row '{row.id}' quotes {{{field}{':' + spec if spec else ''}}}: a figure is quoted "
+                        f"with a number format such as {{{field}:0.00}} or {{{field}:#,##0}}",
+                    )
+            elif field not in known:
+                yield Problem(
+                    row.source,
+                    f"row '{row.id}' quotes {{{field}}}, which is not a row, the company, a period or an input"
+                    f"{_near(field, set(index) | known)}",
+                )
+            elif spec and report.input(field) is not None and not is_plain_number_format(spec):
+                yield Problem(row.source, f"{{{field}:{spec}}}: expected a number format such as 0.00 or #,##0")
+            elif spec and report.input(field) is None and spec != "upper":
+                yield Problem(row.source, f"{{{field}:{spec}}}: text fields take only ':upper'")
 
 
 def input_names(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -665,6 +702,7 @@ CHECKS: tuple[Check, ...] = (
     references,
     no_cycles,
     templates,
+    quoting_rows,
     input_names,
     page_headers,
     text_lengths,

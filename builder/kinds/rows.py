@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from builder.errors import Problem, Source
-from builder.expr import Expr, ParseError, RowRef, parse_row_formula, signed_sum, walk
+from builder.expr import Expr, ParseError, RowRef, Str, parse_row_formula, signed_sum, walk
 from builder.kinds.base import Cells, RowKind
 from builder.spec import Column, Layout, Row
 
@@ -44,11 +45,42 @@ class TextLine(Line):
 
     name = "text"
     key = "text"
-    keys = {"text": {"const": True}}
+    keys = {"text": {"oneOf": [{"const": True}, {"type": "string", "minLength": 1}]}}
     default_show = ("amount",)
+
+    def variant(self, item: Any) -> RowKind:
+        return self if item["text"] is True else QUOTE
 
     def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
         return None  # text has no sum over periods
+
+
+class Quote(RowKind):
+    """A row of text made from figures, live: `text: "${low:0.00} - ${high:0.00} Billion"` writes
+    ="$"&TEXT(low,"0.00")&" - $"&TEXT(high,"0.00")&" Billion" in each amount column, quoting
+    the rows' figures of that column's period. The quoting is the resolver's `template`, which
+    titles and notes use too: one mechanism."""
+
+    name = "quote"
+    default_show = ("amount",)
+
+    def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
+        return {"text": item["text"]}
+
+    def refs(self, row: Row) -> list[str]:
+        try:
+            return [field for _, field, _, _ in string.Formatter().parse(row.text or "") if field]
+        except ValueError:  # a stray brace: validate.templates reports it
+            return []
+
+    def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
+        if col.period in row.input_periods:
+            return None
+        made = cells.template(row.text or "", col.period, row.source)
+        return Str(made) if isinstance(made, str) else made
+
+
+QUOTE = Quote()
 
 
 class Total(RowKind):

@@ -143,7 +143,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         problems.append(Problem(where, f"row '{item['id']}' has both {both}; give one"))
         return None
     bold, rule_above, double_below = STYLES[item.get("style", "line")]
-    kind = kinds[0] if kinds else ROW_KINDS["input"]
+    kind = (kinds[0] if kinds else ROW_KINDS["input"]).variant(item)
     fields = kind.fields(item, where, problems)
     if fields is None:
         return None
