@@ -35,6 +35,9 @@ rows:
   - {id: revenue, label: Revenue}
   - {id: range, label: Revenue guidance, text: true}
   - {id: growth, label: Growth, text: true}
+  - {id: ge_low, label: Low, number_format: "0.00"}
+  - {id: ge_high, label: High, number_format: "0.00"}
+  - {id: ge_range, label: Range, text: "${ge_low:0.00} - ${ge_high:0.00} Billion"}
 """
 
 DATA = """\
@@ -45,6 +48,10 @@ range,FY25,$8.70 - $8.72 Billion
 range,FY24,N/A
 growth,FY25,~11%
 growth,FY24,2026
+ge_low,FY25,8.7
+ge_low,FY24,8.1
+ge_high,FY25,8.72
+ge_high,FY24,8.155
 """
 
 
@@ -165,3 +172,55 @@ def test_text_given_through_the_api_on_a_number_line_is_refused(guidance, tmp_pa
         builder.build(guidance, tmp_path / "api.xlsx", data=figures)
     assert "mine:1: value of 'revenue' for FY25: expected a number, found 'N/A'" in str(caught.value)
     assert not (tmp_path / "api.xlsx").exists()
+
+
+QUOTED_FY24 = "$8.10 - $8.16 Billion"  # 8.155 is 8.15499... in binary; Excel's TEXT and LibreOffice show 8.16
+
+
+@pytest.mark.parametrize("recalc", [True, False])
+def test_a_row_of_text_quotes_its_figures_live(guidance, tmp_path, recalc):
+    out = tmp_path / "g.xlsx"
+    assert build(guidance, out).exit_code == 0
+    shown = libreoffice.shown_text(out, tmp_path / f"csv-{recalc}", recalc=recalc)
+    rows = {r[0]: r[1:] for r in shown["Guidance"] if r and r[0]}
+    assert rows["Range"] == ["$8.70 - $8.72 Billion", QUOTED_FY24, ""]
+    formula = openpyxl.load_workbook(out)["Guidance"]["B10"].value
+    assert formula == '="$"&TEXT(B8,"0.00")&" - $"&TEXT(B9,"0.00")&" Billion"'
+
+
+def test_a_changed_figure_changes_the_quoted_text_on_recalculation(guidance, tmp_path):
+    out = tmp_path / "g.xlsx"
+    assert build(guidance, out).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    data = book["Data"]
+    row = next(r for r in data.iter_rows(min_row=2) if (r[0].value, r[2].value) == ("ge_high", "FY25"))
+    row[3].value = 9.05
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    shown = libreoffice.shown_text(edited, tmp_path / "csv", recalc=True)
+    rows = {r[0]: r[1:] for r in shown["Guidance"] if r and r[0]}
+    assert rows["Range"][0] == "$8.70 - $9.05 Billion"
+
+
+def test_quoting_a_row_without_a_number_format_is_refused(guidance, tmp_path):
+    edit(tmp_path / "guidance.yaml", "${ge_high:0.00}", "${ge_high}")
+    refused(
+        guidance, tmp_path / "out.xlsx", "row 'ge_range' quotes {ge_high}", "{ge_high:0.00}", where="guidance.yaml:13"
+    )
+
+
+def test_quoting_an_unknown_name_is_refused(guidance, tmp_path):
+    edit(tmp_path / "guidance.yaml", "${ge_high:0.00}", "${ge_hihg:0.00}")
+    refused(
+        guidance, tmp_path / "out.xlsx", "quotes {ge_hihg}, which is not a row", "ge_high", where="guidance.yaml:13"
+    )
+
+
+def test_quoting_a_text_line_is_refused(guidance, tmp_path):
+    edit(tmp_path / "guidance.yaml", "${ge_high:0.00}", "{growth:0.00}")
+    refused(guidance, tmp_path / "out.xlsx", "'ge_range' computes with 'growth', a text line", where="guidance.yaml:13")
+
+
+def test_a_row_of_text_quoting_itself_is_a_cycle(guidance, tmp_path):
+    edit(tmp_path / "guidance.yaml", "${ge_high:0.00}", "{ge_range:0.00}")
+    refused(guidance, tmp_path / "out.xlsx", "cycle", "ge_range", where="guidance.yaml:13")
