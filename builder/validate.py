@@ -679,20 +679,23 @@ def text_figures(report: Report, figures: Figures) -> Iterator[Problem]:
             if line not in texts and line in index:
                 period = figures.period_keys[figures.periods[i]]
                 yield Problem(figures.source(i), f"value of '{line}' for {period}: {read_number(text)}")
+    # Rows of text that quote figures are text too: nothing computes with them either.
+    texts = texts | {row.id for _, row in _rows(report) if row.text is not None}
     for _, row in _rows(report):
         used = [*_row_refs(row), row.percent_base] if row.id is not None else []
         for target in dict.fromkeys(t for t in used if t in texts):
-            yield Problem(row.source, f"'{row.id}' computes with '{target}', a text line (text: true), not a figure")
+            yield Problem(row.source, f"'{row.id}' computes with '{target}', a row of text, not a figure")
     for layout in report.layouts:
         for col in layout.columns:
             if col.base in texts:
                 yield Problem(
-                    col.source or layout.source, f"column '{col.id}' takes its base from '{col.base}', a text line"
+                    col.source or layout.source, f"column '{col.id}' takes its base from '{col.base}', a row of text"
                 )
         for check in layout.checks:
             for node in (*walk(check.left), *walk(check.right)):
                 if isinstance(node, RowRef) and node.row_id in texts:
-                    yield Problem(check.source, f"check '{check.name}' uses '{node.row_id}', a text line, not a figure")
+                    what = f"check '{check.name}' uses '{node.row_id}'"
+                    yield Problem(check.source, f"{what}, a row of text, not a figure")
                     break
 
 

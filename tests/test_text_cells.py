@@ -140,14 +140,14 @@ def test_a_total_of_a_text_line_is_refused(guidance, tmp_path):
         "text: true}\n",
         "text: true}\n  - {id: both, label: Both, total: [revenue, range]}\n",
     )
-    refused(guidance, tmp_path / "out.xlsx", "'both' computes with 'range', a text line", where="guidance.yaml:")
+    refused(guidance, tmp_path / "out.xlsx", "'both' computes with 'range', a row of text", where="guidance.yaml:")
 
 
 def test_a_formula_over_a_text_line_is_refused(guidance, tmp_path):
     edit(
         tmp_path / "guidance.yaml", "text: true}\n", "text: true}\n  - {id: twice, label: Twice, formula: growth * 2}\n"
     )
-    refused(guidance, tmp_path / "out.xlsx", "'twice' computes with 'growth', a text line", where="guidance.yaml:")
+    refused(guidance, tmp_path / "out.xlsx", "'twice' computes with 'growth', a row of text", where="guidance.yaml:")
 
 
 def test_text_is_not_a_boolean_switch(guidance, tmp_path):
@@ -218,9 +218,21 @@ def test_quoting_an_unknown_name_is_refused(guidance, tmp_path):
 
 def test_quoting_a_text_line_is_refused(guidance, tmp_path):
     edit(tmp_path / "guidance.yaml", "${ge_high:0.00}", "{growth:0.00}")
-    refused(guidance, tmp_path / "out.xlsx", "'ge_range' computes with 'growth', a text line", where="guidance.yaml:13")
+    refused(
+        guidance, tmp_path / "out.xlsx", "'ge_range' computes with 'growth', a row of text", where="guidance.yaml:13"
+    )
 
 
 def test_a_row_of_text_quoting_itself_is_a_cycle(guidance, tmp_path):
     edit(tmp_path / "guidance.yaml", "${ge_high:0.00}", "{ge_range:0.00}")
     refused(guidance, tmp_path / "out.xlsx", "cycle", "ge_range", where="guidance.yaml:13")
+
+
+def test_a_total_of_a_row_of_quoted_text_is_refused(guidance, tmp_path):
+    edit(tmp_path / "guidance.yaml", 'Billion"}\n', 'Billion"}\n  - {id: sum, label: Sum, total: [ge_range]}\n')
+    refused(guidance, tmp_path / "out.xlsx", "'sum' computes with 'ge_range', a row of text", where="guidance.yaml:14")
+
+
+def test_a_check_on_a_text_line_is_refused(guidance, tmp_path):
+    edit(tmp_path / "guidance.yaml", "rows:\n", "checks:\n  - {name: odd, left: growth, right: revenue}\nrows:\n")
+    refused(guidance, tmp_path / "out.xlsx", "check 'odd' uses 'growth', a row of text", where="guidance.yaml:8")

@@ -340,6 +340,6 @@ def _text(value: Any) -> tuple[str | None, bool]:
     """A text line's figure as (its text, False): what was typed, unaltered. A number from an
     Excel cell is written as Excel's General format shows it (15 significant digits)."""
     if isinstance(value, float):
-        return f"{value:.15g}", False
+        return (f"{value:.15g}", False) if value == value else (None, False)  # NaN: a DataFrame's blank
     text = "" if value is None else str(value)
     return (text if text.strip() else None), False
