@@ -152,7 +152,7 @@ def test_a_formula_over_a_text_line_is_refused(guidance, tmp_path):
 
 def test_text_is_not_a_boolean_switch(guidance, tmp_path):
     edit(tmp_path / "guidance.yaml", "text: true}", "text: false}")
-    refused(guidance, tmp_path / "out.xlsx", "text", where="guidance.yaml:9")
+    refused(guidance, tmp_path / "out.xlsx", "rows.1.text", "true was expected", where="guidance.yaml:9")
 
 
 def test_text_given_through_the_api_on_a_number_line_is_refused(guidance, tmp_path):
