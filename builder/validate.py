@@ -350,11 +350,12 @@ def templates(report: Report, figures: Figures) -> Iterator[Problem]:
 def quoting_rows(report: Report, figures: Figures) -> Iterator[Problem]:
     """A row of text (`text: "..."`) quotes rows' figures in a number format TEXT() shows the
     same in Excel, LibreOffice and the stored value, and otherwise what titles may quote."""
+    quoting = [row for _, row in _rows(report) if row.text is not None]
+    if not quoting:
+        return
     index = row_index(report)
     known = set(STATIC_FIELDS) | {p.role for p in report.periods} | {i.name for i in report.inputs}
-    for _, row in _rows(report):
-        if row.text is None:
-            continue
+    for row in quoting:
         try:
             fields = list(string.Formatter().parse(row.text))
         except ValueError as exc:
@@ -681,6 +682,8 @@ def text_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 yield Problem(figures.source(i), f"value of '{line}' for {period}: {read_number(text)}")
     # Rows of text that quote figures are text too: nothing computes with them either.
     texts = texts | {row.id for _, row in _rows(report) if row.text is not None}
+    if not texts:
+        return  # the common case, and a long statement's rows need not be walked again
     for _, row in _rows(report):
         used = [*_row_refs(row), row.percent_base] if row.id is not None else []
         for target in dict.fromkeys(t for t in used if t in texts):
