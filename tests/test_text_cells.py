@@ -236,3 +236,9 @@ def test_a_total_of_a_row_of_quoted_text_is_refused(guidance, tmp_path):
 def test_a_check_on_a_text_line_is_refused(guidance, tmp_path):
     edit(tmp_path / "guidance.yaml", "rows:\n", "checks:\n  - {name: odd, left: growth, right: revenue}\nrows:\n")
     refused(guidance, tmp_path / "out.xlsx", "check 'odd' uses 'growth', a row of text", where="guidance.yaml:8")
+
+
+def test_an_empty_value_on_a_number_line_is_refused_not_a_crash(guidance, tmp_path):
+    # Found by tests/test_properties.py on this branch: '' passed for a sign in _undress.
+    edit(tmp_path / "data.csv", "revenue,FY24,100", "revenue,FY24,")
+    refused(guidance, tmp_path / "out.xlsx", "value of 'revenue' for FY24", "found ''", where="data.csv:3")

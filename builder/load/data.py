@@ -88,6 +88,8 @@ def _undress(typed: str) -> tuple[str, bool] | None:
     sign means nothing. Accepted: (1,234), $35,082, -$35,082, ($1,234.50), $ (1,234) (an
     accounting format) and (12.5%). One sign of each kind at most, and no parentheses
     around a signed number: (-5) and $$5 are not figures anyone typed on purpose."""
+    if not typed:
+        return None  # '' is "in" every string below: an empty value would pass for a sign
     rest, sign = typed, ""
     if rest[:1] in "+-" and rest[1:2] in CURRENCY:  # -$35,082
         sign, rest = rest[0], rest[1:]
