@@ -33,6 +33,7 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
     `data` is a path (tidy or wide CSV, .xlsx), a pandas DataFrame, a list of Figures, or
     None for the data file the report names.
     """
+    from builder.kinds import text_lines
     from builder.load.data import load_figures
     from builder.validate import validate
 
@@ -40,7 +41,7 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
     if isinstance(data, list | Figures):
         figures = Figures.of(data)
     else:
-        figures = load_figures(Path(spec.data_path) if data is None else data)
+        figures = load_figures(Path(spec.data_path) if data is None else data, text_lines(spec))
     problems = validate(spec, figures)
     if problems:
         raise ReportError(problems)

@@ -118,9 +118,10 @@ def run_batch(
     none is left to be taken for this run's.
     """
     from builder.api import load_report
+    from builder.kinds import text_lines
 
     report = load_report(report_path)  # layouts are read and checked once, not per entity
-    groups = load_batch(data)
+    groups = load_batch(data, text_lines(report))
     out_dir = Path(out_dir)
     ours = {out_dir / name for name in previous_workbooks(out_dir)}
     # Files are compared by identity, not name, so that a case-insensitive file system
@@ -198,11 +199,11 @@ def connect_scheduler(address: str):
         raise SchedulerError(f"--scheduler {address!r}: cannot connect: {reason}") from None
 
 
-def load_batch(data: Any) -> dict:
+def load_batch(data: Any, text_lines: frozenset[str] = frozenset()) -> dict:
     """The batch's figures by entity; a data file without a single entity is refused."""
     from builder.load.data import load_entities
 
-    groups = load_entities(data)
+    groups = load_entities(data, text_lines)
     if not groups:
         where = str(data) if isinstance(data, (str, Path)) else "<DataFrame>"
         raise ReportError(Problem(Source(where), "the data has no entities: no line after the header"))

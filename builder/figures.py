@@ -38,6 +38,9 @@ class Figures:
         self._file_codes: dict[str, int] = {}
         self._index: tuple[dict[str, array], dict[int, int]] | None = None
         self.percent: set[int] = set()  # figures typed with a % sign: few, so a set
+        # Figures of text lines ("N/A", "~11%"), verbatim: few, so a dict beside the numbers
+        # (whose slot holds 0.0).
+        self.texts: dict[int, str] = {}
 
     @classmethod
     def of(cls, figures: Iterable[Figure]) -> Figures:
@@ -61,7 +64,11 @@ class Figures:
             self.files.append(fig.source.file)
         self.lines.append(fig.line)
         self.periods.append(code)
-        self.values.append(fig.value)
+        if isinstance(fig.value, str):
+            self.texts[len(self.lines) - 1] = fig.value
+            self.values.append(0.0)
+        else:
+            self.values.append(fig.value)
         self.source_lines.append(_NO_LINE if fig.source.line is None else fig.source.line)
         self.source_files.append(file)
         self._index = None
@@ -70,7 +77,11 @@ class Figures:
         return len(self.lines)
 
     def __getitem__(self, i: int) -> Figure:
-        return Figure(self.lines[i], self.period_keys[self.periods[i]], self.values[i], self.source(i))
+        return Figure(self.lines[i], self.period_keys[self.periods[i]], self.value(i), self.source(i))
+
+    def value(self, i: int) -> float | str:
+        """Figure i: a number, or the text typed on a text line."""
+        return self.texts.get(i, self.values[i]) if self.texts else self.values[i]
 
     def __iter__(self) -> Iterator[Figure]:
         return (self[i] for i in range(len(self.lines)))

@@ -242,7 +242,7 @@ class _Resolver:
         expr = self.exprs.get(ref)
         if expr is None:
             typed = self.typed_at(ref)
-            return None if typed is None else self.figures.values[typed]
+            return None if typed is None else self.figures.value(typed)
         if ref in self.visiting:
             raise EvalError(f"cell {ref.sheet}!R{ref.row + 1}C{ref.col + 1} depends on itself")
         self.visiting.add(ref)
@@ -319,9 +319,13 @@ class _Resolver:
     def name_value(self, name: str) -> Value:
         return self.inputs[name]
 
-    # ------------------------------------------------------------ text that quotes inputs
+    # ------------------------------------------------------------ text that quotes inputs and figures
 
-    def template(self, text: str) -> Expr | str:
+    def template(self, text: str, role: str | None = None, where: Source | None = None) -> Expr | str | None:
+        """Titles, notes and rows of text (`text: "..."`, given `role`) quoting the company,
+        period labels, inputs and, in a row of text, rows' figures in period `role`. What
+        quotes a live figure is a formula of text pieces and TEXT(); the rest is fixed text.
+        None if a quoted row has no figure in `role` (a problem is noted)."""
         static = {
             "company": self.report.company,
             "title": self.report.title,
@@ -337,7 +341,13 @@ class _Resolver:
                 parts += [Str(piece) for piece in utf16_pieces(literal, MAX_FORMULA_STRING)]
             if field_name is None:
                 continue
-            if field_name in self.inputs:
+            if role is not None and field_name in self.grid_of_row:
+                ref = self.period_amount(field_name, role, where or self.report.source)
+                if ref is None:
+                    return None
+                live = True
+                parts.append(Call("TEXT", (ref, Str(spec))) if spec else ref)
+            elif field_name in self.inputs:
                 live = True
                 parts.append(Call("TEXT", (Name(field_name), Str(spec))) if spec else Name(field_name))
             else:
@@ -604,7 +614,7 @@ class _Body:
         res, grid = self.res, self.grid
         layout, sheet = grid.layout, grid.layout.sheet
         widths = [0.0] * (len(layout.columns) + 1)
-        values = res.figures.values
+        value_of = res.figures.value
         for i, row in enumerate(layout.rows):
             r = grid.body_row + i
             widths[0] = max(widths[0], len(row.label) + 2 * row.indent)
@@ -617,7 +627,7 @@ class _Body:
                 if expr is None:
                     typed = res.typed_at(here)
                     if typed is not None:
-                        widths[j + 1] = max(widths[j + 1], _display_width(values[typed], style.num_format))
+                        widths[j + 1] = max(widths[j + 1], _display_width(value_of(typed), style.num_format))
                     continue
                 try:
                     value = res.value(here)
@@ -658,7 +668,7 @@ class _Body:
                         continue
                     ref = data_ref(typed)  # typed figures live on the Data sheet, with their source line
                     source = figures.source(typed)
-                    value, style = figures.values[typed], self.style(row, j)
+                    value, style = figures.value(typed), self.style(row, j)
                     cell = Cell(r, j + 1, value, style, ref, to_formula(ref, sheet), source)
                 yield cell
 

@@ -75,12 +75,13 @@ class _DataCells:
         for c, text in enumerate(("Line", "Label", "Period", "Value", "Source")):
             yield Cell(0, c, text, HEADER)
         figures = self.figures
+        value = figures.values.__getitem__ if not figures.texts else figures.value  # numbers only: the fast path
         for n, i in enumerate(self.numbers, start=1):
             line, source = figures.lines[i], figures.source(i)
             yield Cell(n, 0, line, plain)
             yield Cell(n, 1, self.labels.get(line, ""), plain)
             yield Cell(n, 2, figures.period_keys[figures.periods[i]], plain)
-            yield Cell(n, 3, figures.values[i], FIGURE, source=source)
+            yield Cell(n, 3, value(i), FIGURE, source=source)
             yield Cell(n, 4, where(source, self.base), plain)
 
 

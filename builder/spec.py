@@ -77,6 +77,7 @@ class Row(NamedTuple):
     # A column kind's key given by the row for its own cells (`basis: displayed`, or
     # `basis: {yoy: displayed}`): (key, column id or None for every column, value).
     cell_options: tuple[tuple[str, str | None, object], ...] = ()
+    text: str | None = None  # a row of text quoting figures: "${low:0.00} - ${high:0.00} Billion"
 
     def kind_in(self, col: Column) -> str:
         """The kind of this row's cell in `col`: the column's, unless the row says otherwise."""
@@ -171,10 +172,10 @@ def _lookup(report: Report, field: str, key: str) -> dict:
 
 
 class Figure(NamedTuple):
-    """One typed-in number of the data file."""
+    """One typed-in figure of the data file: a number, or the text of a text line ("N/A")."""
 
     line: str
     period: str  # the period key
-    value: float
+    value: float | str
     source: Source
     entity: str | None = None  # whose figure, in a batch

@@ -14,7 +14,7 @@ from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_S
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
-from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS
+from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, text_lines
 from builder.kinds.base import NOT_FOOTED
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import header_title, page_setup
@@ -191,7 +191,9 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
                 )
         if row.formula is not None:  # its names may also be inputs, periods and columns
             yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
-        names = set() if row.formula is not None else set(_row_refs(row))
+        # A formula's names, and a row of text's fields, may also be inputs and periods: checked
+        # by _expr_refs and templates.
+        names = set() if row.formula is not None or row.text is not None else set(_row_refs(row))
         if row.percent_base:
             names.add(row.percent_base)
         for rid in sorted(names):
@@ -343,6 +345,42 @@ def templates(report: Report, figures: Figures) -> Iterator[Problem]:
                     )
                 if spec and inp is None and spec != "upper":
                     yield Problem(layout.text_source(text), f"{{{field}:{spec}}}: text fields take only ':upper'")
+
+
+def quoting_rows(report: Report, figures: Figures) -> Iterator[Problem]:
+    """A row of text (`text: "..."`) quotes rows' figures in a number format TEXT() shows the
+    same in Excel, LibreOffice and the stored value, and otherwise what titles may quote."""
+    quoting = [row for _, row in _rows(report) if row.text is not None]
+    if not quoting:
+        return
+    index = row_index(report)
+    known = set(STATIC_FIELDS) | {p.role for p in report.periods} | {i.name for i in report.inputs}
+    for row in quoting:
+        try:
+            fields = list(string.Formatter().parse(row.text))
+        except ValueError as exc:
+            yield Problem(row.source, f"row '{row.id}': text {row.text[:40]!r}: {exc} (write {{{{ for a literal brace)")
+            continue
+        for _, field, spec, _ in fields:
+            if field is None:
+                continue
+            if field in index:
+                if not spec or not is_plain_number_format(spec):
+                    yield Problem(
+                        row.source,
+                        f"row '{row.id}' quotes {{{field}{':' + spec if spec else ''}}}: a figure is quoted "
+                        f"with a number format such as {{{field}:0.00}} or {{{field}:#,##0}}",
+                    )
+            elif field not in known:
+                yield Problem(
+                    row.source,
+                    f"row '{row.id}' quotes {{{field}}}, which is not a row, the company, a period or an input"
+                    f"{_near(field, set(index) | known)}",
+                )
+            elif spec and report.input(field) is not None and not is_plain_number_format(spec):
+                yield Problem(row.source, f"{{{field}:{spec}}}: expected a number format such as 0.00 or #,##0")
+            elif spec and report.input(field) is None and spec != "upper":
+                yield Problem(row.source, f"{{{field}:{spec}}}: text fields take only ':upper'")
 
 
 def input_names(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -689,18 +727,55 @@ def percent_only_rows(report: Report, figures: Figures) -> Iterator[Problem]:
                     )
 
 
+def text_figures(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Text stays on `text: true` lines: a number line given text is refused as a loaded one is
+    (15O is a typo, not a word), and no total, formula, base or check may compute with text."""
+    from builder.load.data import read_number  # not at import: validation runs without a data file too
+
+    texts = text_lines(report)
+    if figures.texts:  # from a file only on text lines; figures given as objects (the API) may hold any
+        index = row_index(report)
+        for i, text in figures.texts.items():
+            line = figures.lines[i]
+            if line not in texts and line in index:
+                period = figures.period_keys[figures.periods[i]]
+                yield Problem(figures.source(i), f"value of '{line}' for {period}: {read_number(text)}")
+    # Rows of text that quote figures are text too: nothing computes with them either.
+    texts = texts | {row.id for _, row in _rows(report) if row.text is not None}
+    if not texts:
+        return  # the common case, and a long statement's rows need not be walked again
+    for _, row in _rows(report):
+        used = [*_row_refs(row), row.percent_base] if row.id is not None else []
+        for target in dict.fromkeys(t for t in used if t in texts):
+            yield Problem(row.source, f"'{row.id}' computes with '{target}', a row of text, not a figure")
+    for layout in report.layouts:
+        for col in layout.columns:
+            if col.base in texts:
+                yield Problem(
+                    col.source or layout.source, f"column '{col.id}' takes its base from '{col.base}', a row of text"
+                )
+        for check in layout.checks:
+            for node in (*walk(check.left), *walk(check.right)):
+                if isinstance(node, RowRef) and node.row_id in texts:
+                    what = f"check '{check.name}' uses '{node.row_id}'"
+                    yield Problem(check.source, f"{what}, a row of text, not a figure")
+                    break
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
     references,
     no_cycles,
     templates,
+    quoting_rows,
     input_names,
     page_headers,
     text_lengths,
     data_figures,
     excel_limits,
     typed_percentages,
+    text_figures,
     excel_numbers,
     cell_options,
     hidden_rows,

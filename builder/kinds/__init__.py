@@ -12,14 +12,14 @@ from builder.kinds.change import Change
 from builder.kinds.convert import Convert
 from builder.kinds.difference import Difference
 from builder.kinds.percent_of import PercentOf
-from builder.kinds.rows import Formula, Heading, Line, Total
+from builder.kinds.rows import QUOTE, Formula, Heading, Line, TextLine, Total
 
 ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column kind that is not derived
 
 # In this order in messages ("is not one of 'amount', 'convert', ...").
 COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
-ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), Total(), Formula())}
+ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), TextLine(), QUOTE, Total(), Formula())}
 
 __all__ = [
     "AMOUNT",
@@ -31,7 +31,13 @@ __all__ = [
     "cell_keys",
     "column_keys",
     "row_keys",
+    "text_lines",
 ]
+
+
+def text_lines(report) -> frozenset[str]:
+    """The ids of a report's rows whose figures are text: the data loader takes their values verbatim."""
+    return frozenset(row.id for layout in report.layouts for row in layout.rows if row.kind == TextLine.name)
 
 
 def column_keys() -> dict[str, dict]:

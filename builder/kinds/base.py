@@ -74,6 +74,11 @@ class Cells(Protocol):
         """The number format of the row's cell in `col`."""
         ...
 
+    def template(self, text: str, role: str | None = None, where: Source | None = None) -> Expr | str | None:
+        """Text quoting the company, periods, inputs and (in period `role`) rows' figures: a
+        formula of text pieces and TEXT() where it quotes a live figure, else fixed text."""
+        ...
+
 
 class ColumnKind:
     """A kind of column. Subclasses set the class attributes and override what differs."""
@@ -193,6 +198,11 @@ class RowKind:
     keys: dict[str, dict] = {}  # the keys it takes beyond every row's own, as JSON Schema properties
     has_cells: bool = True  # a heading has none
     computed: bool = True  # its amounts are computed by the layout (a data file may not give them)
+    default_show: tuple[str, ...] | None = None  # the column kinds it fills when the row does not say
+
+    def variant(self, item: Any) -> RowKind:
+        """The kind a row with this kind's key is (`text: true` types text, `text: "..."` quotes figures)."""
+        return self
 
     def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
         """The Row fields of this kind read from a layout's row (None, with a problem, if unreadable)."""

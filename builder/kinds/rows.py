@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
 from builder.errors import Problem, Source
-from builder.expr import Expr, ParseError, RowRef, parse_row_formula, signed_sum, walk
+from builder.expr import Expr, ParseError, RowRef, Str, parse_row_formula, signed_sum, walk
 from builder.kinds.base import Cells, RowKind
 from builder.spec import Column, Layout, Row
 
@@ -35,6 +36,51 @@ class Line(RowKind):
     def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
         # Typed in every period but a `sum_of` one, which adds up the typed parts.
         return cells.parts_sum(row.id, col.period)
+
+
+class TextLine(Line):
+    """A line whose figures are text typed in the data file ("N/A", "~11%", "$8.70 - $8.72 Billion"),
+    taken verbatim. `text: true` says so, so that a typo on a number line (15O) is still refused
+    rather than taken as text. It fills only amount columns, and no formula may use it."""
+
+    name = "text"
+    key = "text"
+    keys = {"text": {"oneOf": [{"const": True}, {"type": "string", "minLength": 1}]}}
+    default_show = ("amount",)
+
+    def variant(self, item: Any) -> RowKind:
+        return self if item["text"] is True else QUOTE
+
+    def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
+        return None  # text has no sum over periods
+
+
+class Quote(RowKind):
+    """A row of text made from figures, live: `text: "${low:0.00} - ${high:0.00} Billion"` writes
+    ="$"&TEXT(low,"0.00")&" - $"&TEXT(high,"0.00")&" Billion" in each amount column, quoting
+    the rows' figures of that column's period. The quoting is the resolver's `template`, which
+    titles and notes use too: one mechanism."""
+
+    name = "quote"
+    default_show = ("amount",)
+
+    def fields(self, item: Any, where: Source, problems: list[Problem]) -> dict | None:
+        return {"text": item["text"]}
+
+    def refs(self, row: Row) -> list[str]:
+        try:
+            return [field for _, field, _, _ in string.Formatter().parse(row.text or "") if field]
+        except ValueError:  # a stray brace: validate.templates reports it
+            return []
+
+    def amount(self, cells: Cells, row: Row, col: Column, layout: Layout) -> Expr | None:
+        if col.period in row.input_periods:
+            return None
+        made = cells.template(row.text or "", col.period, row.source)
+        return Str(made) if isinstance(made, str) else made
+
+
+QUOTE = Quote()
 
 
 class Total(RowKind):

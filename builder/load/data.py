@@ -88,6 +88,8 @@ def _undress(typed: str) -> tuple[str, bool] | None:
     sign means nothing. Accepted: (1,234), $35,082, -$35,082, ($1,234.50), $ (1,234) (an
     accounting format) and (12.5%). One sign of each kind at most, and no parentheses
     around a signed number: (-5) and $$5 are not figures anyone typed on purpose."""
+    if not typed:
+        return None  # '' is "in" every string below: an empty value would pass for a sign
     rest, sign = typed, ""
     if rest[:1] in "+-" and rest[1:2] in CURRENCY:  # -$35,082
         sign, rest = rest[0], rest[1:]
@@ -136,14 +138,15 @@ def _hint(typed: str) -> str:
     return ""
 
 
-def load_figures(data: Path | str | Any) -> Figures:
+def load_figures(data: Path | str | Any, text_lines: frozenset[str] = frozenset()) -> Figures:
     """Every figure with its source; all malformed lines are reported together.
 
     `data` is a path (.csv, .xlsx) or a pandas DataFrame; an `entity` column is refused
-    (that is a batch: `load_entities`).
+    (that is a batch: `load_entities`). A figure of a line in `text_lines` (a layout's
+    `text: true` rows) is its text, verbatim; every other figure must be a number.
     """
     figures, problems = Figures(), []
-    for item in _figures(*_read(data), entities=False):
+    for item in _figures(*_read(data), entities=False, text_lines=text_lines):
         if isinstance(item, Figure):
             figures.append(item)
         else:
@@ -153,11 +156,13 @@ def load_figures(data: Path | str | Any) -> Figures:
     return figures
 
 
-def load_entities(data: Path | str | Any) -> dict[str, tuple[Figures, list[Problem]]]:
+def load_entities(
+    data: Path | str | Any, text_lines: frozenset[str] = frozenset()
+) -> dict[str, tuple[Figures, list[Problem]]]:
     """A batch's figures by entity, in order of first appearance. A malformed line is a
     problem of its entity only, so one entity's bad data never stops the others."""
     out: dict[str, tuple[Figures, list[Problem]]] = {}
-    for item in _figures(*_read(data), entities=True):
+    for item in _figures(*_read(data), entities=True, text_lines=text_lines):
         entity = item.entity if isinstance(item, Figure) else item[0]
         figures, problems = out.setdefault(entity or "", (Figures(), []))
         if isinstance(item, Figure):
@@ -282,7 +287,9 @@ def _unexpected_header(header: list[str]) -> str:
     )
 
 
-def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | tuple[str | None, Problem]]:
+def _figures(
+    header_info, rows: Iterable, entities: bool, text_lines: frozenset[str] = frozenset()
+) -> Iterator[Figure | tuple[str | None, Problem]]:
     """Figures, and (entity, problem) for each malformed line."""
     header, where = header_info
     header = [c.strip() for c in header]
@@ -313,7 +320,7 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | t
             period = seen.setdefault(period, period)
             if not tidy and value in ("", None):
                 continue  # a wide file leaves a period blank where there is no figure
-            number = read_number(value)
+            number = _text(value) if line in text_lines else read_number(value)
             if has_entity and not entity:
                 yield entity, Problem(source, "the entity is empty")
             elif not line:
@@ -322,5 +329,19 @@ def _figures(header_info, rows: Iterable, entities: bool) -> Iterator[Figure | t
                 yield entity, Problem(source, f"the period of '{line}' is empty")
             elif isinstance(number, str):
                 yield entity, Problem(source, f"value of '{line}' for {period}: {number}")
+            elif number[0] is None:
+                yield (
+                    entity,
+                    Problem(source, f"the text of '{line}' for {period} is empty (write the text to show: N/A, --)"),
+                )
             else:
                 yield (PercentFigure if number[1] else Figure)(line, period, number[0], source, entity)
+
+
+def _text(value: Any) -> tuple[str | None, bool]:
+    """A text line's figure as (its text, False): what was typed, unaltered. A number from an
+    Excel cell is written as Excel's General format shows it (15 significant digits)."""
+    if isinstance(value, float):
+        return (f"{value:.15g}", False) if value == value else (None, False)  # NaN: a DataFrame's blank
+    text = "" if value is None else str(value)
+    return (text if text.strip() else None), False

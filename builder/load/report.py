@@ -143,7 +143,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         problems.append(Problem(where, f"row '{item['id']}' has both {both}; give one"))
         return None
     bold, rule_above, double_below = STYLES[item.get("style", "line")]
-    kind = kinds[0] if kinds else ROW_KINDS["input"]
+    kind = (kinds[0] if kinds else ROW_KINDS["input"]).variant(item)
     fields = kind.fields(item, where, problems)
     if fields is None:
         return None
@@ -156,7 +156,7 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         bold=item.get("bold", bold),
         rule_above=rule_above,
         double_rule_below=double_below,
-        show=tuple(item["show"]) if "show" in item else None,
+        show=tuple(item["show"]) if "show" in item else kind.default_show,
         number_format=item.get("number_format"),
         missing=item.get("missing", "error"),
         percent_base=item.get("percent_base"),
