@@ -94,3 +94,10 @@ def mini(tmp_path) -> Path:
 
 def dedent(text: str) -> str:
     return textwrap.dedent(text)
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Make a valid file bad: replace the first `old` (which must be there) with `new`."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

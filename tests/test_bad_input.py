@@ -6,18 +6,13 @@ import pytest
 from click.testing import CliRunner
 
 from builder.cli import main
+from tests.conftest import edit
 
 
 def run_build(report, out):
     result = CliRunner().invoke(main, ["build", str(report), "--out", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def test_the_mini_report_builds(mini, tmp_path):

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from builder.cli import main
 from builder.kinds.base import shown_decimals
 from builder.verify import libreoffice
+from tests.conftest import edit
 
 REPORT = """\
 company: Example Co.
@@ -77,12 +78,6 @@ def summary(tmp_path):
     (tmp_path / "layout.yaml").write_text(LAYOUT)
     (tmp_path / "data.csv").write_text(DATA)
     return tmp_path / "report.yaml"
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def shown(report, tmp_path, sheet="Summary") -> dict[bool, dict[str, list[str]]]:

@@ -7,18 +7,13 @@ from click.testing import CliRunner
 
 from builder.cli import main
 from builder.excel_limits import utf16_len, utf16_pieces
+from tests.conftest import edit
 
 
 def _build(report, out):
     result = CliRunner().invoke(main, ["build", str(report), "--out", str(out)])
     assert "Traceback" not in result.output
     return result
-
-
-def _edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_pieces_never_split_a_character():
@@ -32,9 +27,7 @@ def test_a_long_note_quoting_an_input_is_a_formula_excel_accepts(mini, tmp_path)
     # Excel refuses a text constant of over 255 characters inside a formula: the note is
     # joined from pieces, and LibreOffice's recalculation gives the stored text back.
     long = "This note explains the convenience translation at length. " * 20
-    _edit(
-        mini.parent / "layout.yaml", 'notes: ["At JPY {fx:0.00} = $1."]', f'notes: ["{long}At JPY {{fx:0.00}} = $1."]'
-    )
+    edit(mini.parent / "layout.yaml", 'notes: ["At JPY {fx:0.00} = $1."]', f'notes: ["{long}At JPY {{fx:0.00}} = $1."]')
     out = tmp_path / "out" / "long-note.xlsx"
     assert _build(mini, out).exit_code == 0
     sheet = openpyxl.load_workbook(out)["Income"]
@@ -47,7 +40,7 @@ def test_a_long_note_quoting_an_input_is_a_formula_excel_accepts(mini, tmp_path)
 
 def test_a_note_whose_formula_exceeds_excels_length_is_refused(mini, tmp_path):
     long = "x" * 8_200
-    _edit(mini.parent / "layout.yaml", 'notes: ["At JPY {fx:0.00} = $1."]', f'notes: ["{long} {{fx:0.00}}"]')
+    edit(mini.parent / "layout.yaml", 'notes: ["At JPY {fx:0.00} = $1."]', f'notes: ["{long} {{fx:0.00}}"]')
     result = _build(mini, tmp_path / "out" / "x.xlsx")
     assert result.exit_code == 2
     assert "layout.yaml:20" in result.output and "Excel allows 8,192" in result.output
@@ -56,7 +49,7 @@ def test_a_note_whose_formula_exceeds_excels_length_is_refused(mini, tmp_path):
 
 def test_a_label_over_excels_cell_length_counting_emoji_as_two_is_refused(mini, tmp_path):
     label = "😀" * 16_400  # 16,400 code points, 32,800 UTF-16 units
-    _edit(mini.parent / "layout.yaml", "{id: cost, label: Cost}", f"{{id: cost, label: {label}}}")
+    edit(mini.parent / "layout.yaml", "{id: cost, label: Cost}", f"{{id: cost, label: {label}}}")
     result = _build(mini, tmp_path / "out" / "x.xlsx")
     assert result.exit_code == 2
     assert "layout.yaml:18" in result.output and "32,800 characters, longer than" in result.output

@@ -16,14 +16,9 @@ from click.testing import CliRunner
 
 from builder import ReportError, build
 from builder.cli import main
+from tests.conftest import edit
 
 FILES = ["data.csv", "layout.yaml", "report.yaml"]
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def refused(report: Path, *extra: str, files: list[str] | None = None) -> str:

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from builder.cli import main
 from builder.verify import libreoffice
+from tests.conftest import edit
 
 REPORT = """\
 company: Example Co.
@@ -68,12 +69,6 @@ def margins(tmp_path):
     (tmp_path / "layout.yaml").write_text(LAYOUT)
     (tmp_path / "data.csv").write_text(DATA)
     return tmp_path / "report.yaml"
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def _row(shown: dict, label: str) -> list[str]:

@@ -17,12 +17,7 @@ from click.testing import CliRunner
 import builder
 from builder.cli import main
 from builder.errors import ReportError
-
-
-def edit(path, old, new):
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
+from tests.conftest import edit
 
 
 def build(report, out):

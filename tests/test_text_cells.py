@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from builder.cli import main
 from builder.verify import libreoffice
+from tests.conftest import edit
 
 REPORT = """\
 company: Example Co.
@@ -67,12 +68,6 @@ def build(report: Path, out: Path):
     result = CliRunner().invoke(main, ["build", str(report), "--out", str(out)])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def refused(report: Path, out: Path, *words: str, where: str) -> None:

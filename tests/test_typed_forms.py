@@ -20,19 +20,13 @@ from click.testing import CliRunner
 import builder
 from builder.cli import main
 from builder.verify import libreoffice
-from tests.conftest import MINI_REPORT
+from tests.conftest import MINI_REPORT, edit
 
 
 def invoke(*args):
     result = CliRunner().invoke(main, [str(a) for a in args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
 
 
 def refused(report: Path, *words: str) -> None:
