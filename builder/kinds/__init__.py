@@ -7,14 +7,13 @@ one entry below; the schema, validation, resolve, footing and styles find it her
 from __future__ import annotations
 
 from builder.kinds.amount import Amount
-from builder.kinds.base import ColumnKind, Derived, RowKind
+from builder.kinds.base import ID, ColumnKind, Derived, RowKind
 from builder.kinds.change import Change
 from builder.kinds.convert import Convert
 from builder.kinds.difference import Difference
 from builder.kinds.percent_of import PercentOf
 from builder.kinds.rows import QUOTE, Formula, Heading, Line, TextLine, Total
 
-ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column kind that is not derived
 
 # In this order in messages ("is not one of 'amount', 'convert', ...").

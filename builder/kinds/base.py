@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 # `basis: displayed` computes a change or a percentage from its operands as their cells show
 # them (EPS to 2 decimals, a margin to 0.1%), and rounds the result to what its own cell shows.
+# A row id, a column id or a period role, as every key naming one is checked.
+ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 BASIS = {"enum": ["exact", "displayed"]}
 # Why a footed column cannot take it: its figures would be rounded twice, and figures as shown
 # need not add up to their total as shown, so the footing could not hand out the difference.

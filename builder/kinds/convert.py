@@ -7,13 +7,13 @@ from typing import Any
 
 from builder.errors import Problem
 from builder.expr import Bin, Name
-from builder.kinds.base import Cells, ColumnKind, Derived
+from builder.kinds.base import ID, Cells, ColumnKind, Derived
 from builder.spec import Column, Report, Row
 
 
 class Convert(ColumnKind):
     name = "convert"
-    keys = {"rate": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}}
+    keys = {"rate": ID}
     foots = True
     needs_period = True
 

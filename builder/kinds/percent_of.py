@@ -8,10 +8,8 @@ from typing import Any
 from builder.errors import Problem
 from builder.expr import Bin, Expr, Neg, Num, Ref, RowRef, Str, Sum, expanded, map_expr, walk
 from builder.kinds.amount import Amount
-from builder.kinds.base import BASIS, NOT_FOOTED, Cells, ColumnKind, Derived
+from builder.kinds.base import BASIS, ID, NOT_FOOTED, Cells, ColumnKind, Derived
 from builder.spec import Column, Layout, Report, Row
-
-ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 
 
 class PercentOf(ColumnKind):

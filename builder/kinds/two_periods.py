@@ -7,16 +7,14 @@ from typing import Any
 
 from builder.errors import Problem
 from builder.expr import Expr
-from builder.kinds.base import BASIS, Cells, ColumnKind
+from builder.kinds.base import BASIS, ID, Cells, ColumnKind
 from builder.spec import Column, Report, Row
-
-PERIOD_ROLE = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 
 
 class TwoPeriods(ColumnKind):
     """A column over the row's amount `from` one period `to` another."""
 
-    keys = {"from": PERIOD_ROLE, "to": PERIOD_ROLE, "basis": BASIS}
+    keys = {"from": ID, "to": ID, "basis": BASIS}
     row_keys = ("basis",)
 
     def periods(self, col: Column) -> tuple[str, ...]:

@@ -17,9 +17,9 @@ import jsonschema_rs
 
 from builder.errors import Problem
 from builder.kinds import COLUMN_KINDS, cell_keys, column_keys, row_keys
+from builder.kinds.base import ID
 from builder.load.yamlsrc import shown, source_at
 
-ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"}
 TEXT = {"type": "string"}
 TEXT_LINES = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
 NUMBER_FORMAT = {"type": "string", "minLength": 1, "maxLength": 255}
