@@ -386,14 +386,13 @@ def declared_rounding(report: Report, figures: object = None) -> Iterator[Proble
                     )
                 elif key == "number_format" and col_id in cols and cols[col_id].rounding == "foot":
                     col = cols[col_id]
-                    places = decimals(COLUMN_KINDS[col.kind].column_format(layout, col))
-                    own = str(value)
-                    if decimals(own) != places:
+                    column_format = COLUMN_KINDS[col.kind].column_format(layout, col)
+                    if decimals(str(value)) != decimals(column_format):
                         yield Problem(
                             row.source,
-                            f"row '{row.id}': number_format {{{col_id}: {own!r}}} shows {decimals(own)} decimals "
-                            f"of the figure, and column '{col_id}' foots at {places}: the figure would be rounded "
-                            "to other decimals than it shows; give a format with the column's decimals",
+                            f"row '{row.id}': number_format {{{col_id}: {str(value)!r}}} shows other decimals than "
+                            f"column '{col_id}' foots at ({column_format!r}): the figure would show a rounding to "
+                            "other decimals than the one that adds up; give a format with the column's decimals",
                         )
 
 
