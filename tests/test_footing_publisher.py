@@ -16,9 +16,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from builder import plan
 from builder.cli import main
 from builder.verify import libreoffice
 from tests.conftest import MINI_DATA, MINI_LAYOUT, MINI_REPORT, edit
+from tests.structure import ooxml_errors, structural_problems
 
 REPORT = """\
 company: Example Co.
@@ -345,3 +347,10 @@ def test_rounding_on_a_plain_column_is_refused(tmp_path):
     text = (report.parent / "layout.yaml").read_text()
     edit(report.parent / "layout.yaml", "adjust:\n", "")
     _refused(report, tmp_path, _line_of(text, "rounding: plain"), "shows no footed column")
+
+
+def test_the_declared_workbook_is_structurally_sound(books):
+    # The Note column and the text in the Rank column are new cells of the Footing sheet.
+    report = books["declared"].parent.parent / "declared" / "report.yaml"
+    assert structural_problems(books["declared"], [s.name for s in plan(report).sheets]) == []
+    assert ooxml_errors(books["declared"]) == []
