@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from builder.errors import Problem, Source
+from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum, to_formula
 from builder.kinds import COLUMN_KINDS, Derived
 from builder.plan import Cell, Conditional, SheetPlan, Style
@@ -359,6 +360,8 @@ def declared_rounding(report: Report, figures: object = None) -> Iterator[Proble
                     f"{what}: units: {int(adj.units):+d} is more than a rounding moves a figure; a declared unit "
                     "puts a figure on the whole unit on the other side of its exact value (1 or -1)",
                 )
+            elif utf16_len(f"declared +1: {adj.note}") > MAX_TEXT:  # as the Footing sheet's Note shows it
+                yield Problem(adj.source, f"{what}: the note is longer than Excel's {MAX_TEXT:,} characters in a cell")
             elif (adj.row, adj.column) in seen:
                 first = seen[(adj.row, adj.column)]
                 yield Problem(adj.source, f"{what}: declared twice (also at line {first.line}); give one")

@@ -299,6 +299,11 @@ ADJUST = '  - {row: gains, column: pct_p, units: 1, note: "as published: the spa
         ('{row: gains, column: pct_p, units: 0.5, note: "x"}', ("whole number", "0.5")),
         ('{row: gains, column: pct_p, units: 0, note: "x"}', ("whole number", "found 0")),
         ('{row: gains, column: pct_p, units: 2, note: "x"}', ("+2 is more than a rounding moves",)),
+        pytest.param(
+            '{row: gains, column: pct, units: 1, note: "' + "x" * 32_767 + '"}',
+            ("longer than Excel's 32,767 characters",),
+            id="a-note-longer-than-a-cell",
+        ),
         ('{row: op_income, column: pct, units: 1, note: "x"}', ("rounding: plain", "give one of the two")),
         # Product is exactly 55.00% in 2023: +1 would show 56%, which is not a rounding of it.
         ('{row: product, column: pct_p, units: 1, note: "x"}', ("'product' is 55 unit(s) exactly", "56")),
