@@ -359,3 +359,14 @@ def test_the_declared_workbook_is_structurally_sound(books):
     report = books["declared"].parent.parent / "declared" / "report.yaml"
     assert structural_problems(books["declared"], [s.name for s in plan(report).sheets]) == []
     assert ooxml_errors(books["declared"]) == []
+
+
+def test_an_adjustment_of_a_line_in_no_total_is_refused(tmp_path):
+    # Footing places units only inside totals; a line outside them shows its own rounding.
+    layout = LAYOUT.replace("  - {id: na,", "  - {id: memo, label: Employees}\n  - {id: na,")
+    declared = '{row: memo, column: pct, units: 1, note: "x"}'
+    layout = layout.replace(ADJUST, ADJUST + "\n  - " + declared)
+    report = publisher_report(tmp_path / "r", layout)
+    with open(report.parent / "data.csv", "a") as data:
+        data.write("memo,2024,12\nmemo,2023,11\n")
+    _refused(report, tmp_path, _line_of(layout, declared), "'memo' is in no total")
