@@ -10,15 +10,28 @@ Every step is a formula on the Footing sheet (exact, units, floor, remainder, ra
 allocated, shown, adjustment), built as Exprs so the builder computes the same values.
 The statement cell becomes ROUND(exact) + the adjustment, so an auditor sees which
 figures moved and by how much.
+
+A publisher who places differences by judgement declares them: `adjust:` on a layout puts
+a row's figure a unit above or below its own rounding, and `rounding: plain` on a row keeps
+its own rounding. Those figures are placed first; the rule places the rest among their
+siblings, so the column still adds up. A declaration that leaves the siblings unable to add
+up, each a rounding of its own figure, is refused.
 """
 
 from __future__ import annotations
 
+import difflib
+import math
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from builder.errors import Problem, Source
+from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum, to_formula
 from builder.kinds import COLUMN_KINDS, Derived
 from builder.plan import Cell, Conditional, SheetPlan, Style
 from builder.resolved import Grid, Resolved
-from builder.spec import Column, Layout
+from builder.spec import Column, Layout, Report
 
 FOOTING_SHEET = "Footing"
 HEADERS = (
@@ -35,6 +48,28 @@ HEADERS = (
     "Adjustment",
 )
 EXACT, UNITS, FLOOR, REMAINDER, RANK, ALLOCATED, SHOWN, ADJUST = 3, 4, 5, 6, 7, 8, 9, 10
+NOTE = 11  # only when a report declares placements: the example's Footing sheet is unchanged
+HIGHLIGHT = Style(bold=True, bg_color="#FFEB9C")
+
+
+class Held(NamedTuple):
+    """A figure placed by declaration: its own rounding plus `units` (0: `rounding: plain`)."""
+
+    units: int
+    note: str
+    source: Source
+
+
+def held(layout: Layout, col: Column) -> dict[str, Held]:
+    """The rows of `layout` whose figure in footed column `col` is declared, by row id."""
+    out: dict[str, Held] = {}
+    for row in layout.rows:
+        if row.id and row.cell_option("rounding", col.id) == "plain":
+            out[row.id] = Held(0, "rounding: plain (its own rounding, kept)", row.source)
+    for adj in layout.adjustments:
+        if adj.column == col.id and adj.row not in out:
+            out[adj.row] = Held(int(adj.units), f"declared {int(adj.units):+d}: {adj.note}", adj.source)
+    return out
 
 
 def decimals(number_format: str) -> int:
@@ -74,10 +109,27 @@ def _exact(res: Resolved, here: Ref) -> Expr:
     return current.value if current.guard is None else Call("IF", (current.guard, Num(0.0), current.value))
 
 
-def _block(siblings: list[tuple[str, str | None, int, int]], at: dict[str, int], scale: Expr, d: int):
-    """Formulas that rank one sibling block's remainders and hand out the parent's units."""
-    first, last = siblings[0][3], siblings[-1][3]  # a block's rows are contiguous
+def _block(
+    siblings: list[tuple[str, str | None, int, int]], at: dict[str, int], scale: Expr, d: int, hold: dict[str, Held]
+):
+    """Formulas that rank one sibling block's remainders and hand out the parent's units.
+    Declared figures (`hold`, laid out after the others) take their own rounding plus their
+    units; the rule hands the rest out among the others."""
+    fixed = [s for s in siblings if s[0] in hold]
+    siblings = [s for s in siblings if s[0] not in hold]
+    for rid, _, sign, row in fixed:
+        units = Call("ROUND", (_f(row, UNITS), Num(0)))
+        if hold[rid].units:  # in the figure's own direction: UNITS carry its sign in the parent
+            units = Bin("+", units, Num(float(sign * hold[rid].units)))
+        yield _f(row, ALLOCATED), units
+        yield _f(row, SHOWN), Bin("*", _f(row, 2), _f(row, ALLOCATED))
+        yield _f(row, ADJUST), Bin("-", Bin("/", _f(row, SHOWN), scale), Call("ROUND", (_f(row, EXACT), Num(d))))
+    if not siblings:
+        return
+    first, last = siblings[0][3], siblings[-1][3]  # a block's rows are contiguous, the declared ones after
     floors = signed_sum([(1, _f(s[3], FLOOR)) for s in siblings])
+    if fixed:
+        floors = Bin("+", floors, signed_sum([(1, _f(s[3], ALLOCATED)) for s in fixed]))
     for _, parent, _, row in siblings:
         # Larger remainders first, ties to the earlier line: RANK counts the larger ones,
         # COUNTIF the equal ones up to this line. Linear in the block, not quadratic.
@@ -107,11 +159,15 @@ def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cel
     cells.append(Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period} ({d} decimals)", Style(bold=True)))
     r += 1
     label = {row.id: row.label for row in layout.rows if row.id}
+    hold = held(layout, col)
     at: dict[str, int] = {}  # row id -> its Footing row
     formulas: dict[Ref, Expr] = {}
+    blocks: list[list[tuple[str, str | None, int, int]]] = []
     pending: list[tuple[str, str | None, int]] = [(top, None, 1) for top in tops]
     while pending:  # breadth first: a parent's shown units exist before its block is handed them
         block = []
+        # Declared figures after the others of their block, so that the rule ranks a contiguous range.
+        pending.sort(key=lambda p: (p[1] is not None and at[p[1]], p[0] in hold))
         for rid, parent, sign in pending:
             at[rid] = r
             here = grid.ref(rid, col.id)
@@ -129,7 +185,8 @@ def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cel
         for entry in block:
             by_parent.setdefault(entry[1], []).append(entry)
         for siblings in by_parent.values():
-            formulas.update(_block(siblings, at, scale, d))
+            formulas.update(_block(siblings, at, scale, d, hold))
+            blocks.append(siblings)
         pending = [(kid, rid, sign) for rid, _, _, _ in block for kid, sign in children.get(rid, [])]
 
     for ref, expr in formulas.items():
@@ -137,6 +194,12 @@ def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cel
     number = Style(num_format="#,##0.000000;-#,##0.000000")
     for ref, expr in formulas.items():
         cells.append(Cell(ref.row, ref.col, res.value(ref), number, expr, to_formula(expr, FOOTING_SHEET)))
+    for rid, how in hold.items():
+        if rid in at:
+            cells.append(Cell(at[rid], RANK, "declared" if how.units else "plain", Style(align="center")))
+            cells.append(Cell(at[rid], NOTE, how.note, HIGHLIGHT))
+    for siblings in blocks:
+        _check_block(res, layout, col, siblings, at, hold)
     # The statement shows ROUND(exact) plus the adjustment, where it shows anything.
     for rid, row in at.items():
         here = grid.ref(rid, col.id)
@@ -146,6 +209,55 @@ def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cel
         shown = Bin("+", Call("ROUND", (current.value, Num(d))), _f(row, ADJUST))
         res.set_cell(here, current._replace(value=shown))
     return r + 1
+
+
+def _check_block(
+    res: Resolved,
+    layout: Layout,
+    col: Column,
+    siblings: list[tuple[str, str | None, int, int]],
+    at: dict[str, int],
+    hold: dict[str, Held],
+) -> None:
+    """A declared figure stays a rounding of its own (the whole unit on either side of its exact
+    value), and the block's other figures can still add up to their total, each a rounding of
+    its own: otherwise the declaration is refused, at its line."""
+    fixed = [s for s in siblings if s[0] in hold]
+    if not fixed:
+        return
+    where = f"sheet '{layout.sheet}', column '{col.id}' ({res.report.period_name(col.period)})"
+    for rid, _, sign, row in fixed:
+        how = hold[rid]
+        exact = sign * float(res.value(_f(row, UNITS)))  # in shown units, with the figure's own sign
+        shown = float(res.value(_f(row, SHOWN)))
+        if how.units and not math.floor(exact) <= shown <= math.ceil(exact):
+            res.problem(
+                Problem(
+                    how.source,
+                    f"{where}: '{rid}' is {exact:g} unit(s) exactly, so {how.units:+d} would show {shown:g}, "
+                    "which is not a rounding of it: a declared unit only moves a figure to the whole unit "
+                    "on the other side of its exact value",
+                )
+            )
+            return
+    parent = siblings[0][1]
+    if parent is None:
+        return  # top-level totals each round on their own
+    free = [s for s in siblings if s[0] not in hold]
+    total = float(res.value(_f(at[parent], SHOWN)))
+    placed = sum(float(res.value(_f(s[3], ALLOCATED))) for s in fixed)
+    left = total - placed - sum(float(res.value(_f(s[3], FLOOR))) for s in free)
+    if not -1e-9 < left < len(free) + 1e-9:
+        names = ", ".join(f"'{s[0]}'" for s in fixed)
+        others = f"its {len(free)} other line(s) can take 0 to {len(free)}" if free else "it has no other line"
+        res.problem(
+            Problem(
+                hold[fixed[0][0]].source,
+                f"{where}: with {names} placed as declared, the lines of '{parent}' (shown {total:g} units) "
+                f"would leave {left:g} unit(s) to hand out, and {others}: the column would not add up; "
+                "declare the placements so that they add up to the total",
+            )
+        )
 
 
 def apply_plugs(res: Resolved) -> None:
@@ -190,12 +302,103 @@ def apply_footing(res: Resolved) -> SheetPlan | None:
     work = [(grid, col) for grid in res.grids for col in grid.layout.columns if col.rounding == "foot"]
     if not work:
         return None
-    cells = [Cell(0, c, text, Style(bold=True, bottom=1)) for c, text in enumerate(HEADERS)]
+    notes = any(held(grid.layout, col) for grid, col in work)  # a Note column only where it is needed
+    headers = HEADERS + ("Note",) if notes else HEADERS
+    cells = [Cell(0, c, text, Style(bold=True, bottom=1)) for c, text in enumerate(headers)]
     r = 1
     for grid, col in work:
         r = _foot_column(res, grid, col, r, cells)
-    widths = (48, 40, 6, 16, 16, 12, 12, 6, 10, 10, 12)
-    adjusted = Style(bold=True, bg_color="#FFEB9C")
-    conditional = (Conditional(1, ADJUST, max(r, 1), ADJUST, "0", adjusted, criteria="!="),)
+    widths = (48, 40, 6, 16, 16, 12, 12, 6, 10, 10, 12) + ((48,) if notes else ())
+    conditional = (Conditional(1, ADJUST, max(r, 1), ADJUST, "0", HIGHLIGHT, criteria="!="),)
     cells.sort(key=lambda c: (c.row, c.col))
     return SheetPlan(FOOTING_SHEET, tuple(cells), widths=widths, freeze=(1, 1), conditional=conditional)
+
+
+def declared_rounding(report: Report, figures: object = None) -> Iterator[Problem]:
+    """What validation refuses in `adjust:` and a row's `rounding: plain`, each at its line:
+    a row or column the sheet does not have, a column that does not foot, a row whose rounding
+    footing does not place (in no total), a unit that is not a whole +1 or -1, a placement
+    declared twice; and a row format that would show a footed cell at other decimals than
+    the column foots at. (What the figures make of a declaration is checked as it is placed.)"""
+    for layout in report.layouts:
+        cols = {c.id: c for c in layout.columns}
+        rows = {r.id: r for r in layout.rows if r.id}
+        tops, children = _tree(layout)
+        placed = set(tops) | {kid for kids in children.values() for kid, _ in kids}
+        seen: dict[tuple[str, str], Source] = {}
+        for adj in layout.adjustments:
+            what = f"adjust: row {adj.row}, column {adj.column}"
+            row, col = rows.get(adj.row), cols.get(adj.column)
+            if row is None:
+                yield Problem(
+                    adj.source, f"{what}: sheet '{layout.sheet}' has no row '{adj.row}'{_near(adj.row, rows)}"
+                )
+            elif col is None:
+                near = _near(adj.column, cols)
+                yield Problem(adj.source, f"{what}: sheet '{layout.sheet}' has no column '{adj.column}'{near}")
+            elif col.rounding != "foot":
+                yield Problem(
+                    adj.source,
+                    f"{what}: column '{col.id}' does not foot, so every figure shows its own rounding; an "
+                    "adjustment places a footed column's rounding (give the column or the layout rounding: foot)",
+                )
+            elif row.id not in placed:
+                yield Problem(
+                    adj.source,
+                    f"{what}: '{row.id}' is in no total of sheet '{layout.sheet}', so footing places no "
+                    "rounding of it; it shows its own rounding",
+                )
+            elif row.show is not None and col.kind not in row.show:
+                yield Problem(adj.source, f"{what}: the row does not show column '{col.id}' (show: {list(row.show)})")
+            elif not math.isfinite(adj.units) or adj.units != int(adj.units) or adj.units == 0:
+                yield Problem(
+                    adj.source, f"{what}: units: expected a whole number of units, 1 or -1, found {adj.units!r}"
+                )
+            elif abs(adj.units) > 1:
+                yield Problem(
+                    adj.source,
+                    f"{what}: units: {int(adj.units):+d} is more than a rounding moves a figure; a declared unit "
+                    "puts a figure on the whole unit on the other side of its exact value (1 or -1)",
+                )
+            elif utf16_len(f"declared +1: {adj.note}") > MAX_TEXT:  # as the Footing sheet's Note shows it
+                yield Problem(adj.source, f"{what}: the note is longer than Excel's {MAX_TEXT:,} characters in a cell")
+            elif (adj.row, adj.column) in seen:
+                first = seen[(adj.row, adj.column)]
+                yield Problem(adj.source, f"{what}: declared twice (also at line {first.line}); give one")
+            elif row.cell_option("rounding", col.id) == "plain":
+                yield Problem(
+                    adj.source,
+                    f"{what}: the row says rounding: plain for this column (line {row.source.line}), which keeps "
+                    "its own rounding; give one of the two",
+                )
+            seen.setdefault((adj.row, adj.column), adj.source)
+        for row in layout.rows:
+            for key, col_id, value in row.cell_options:
+                if key == "rounding" and col_id is None:
+                    if not any(c.rounding == "foot" for c in layout.columns if row.show is None or c.kind in row.show):
+                        yield Problem(
+                            row.source,
+                            f"row '{row.id}': rounding: plain keeps a footed figure at its own rounding, and "
+                            f"the row shows no footed column of sheet '{layout.sheet}'",
+                        )
+                elif key == "rounding" and col_id in cols and cols[col_id].rounding != "foot":
+                    yield Problem(
+                        row.source,
+                        f"row '{row.id}': rounding {{{col_id}: plain}}: column '{col_id}' does not foot, so its "
+                        "figures show their own rounding already",
+                    )
+                elif key == "number_format" and col_id in cols and cols[col_id].rounding == "foot":
+                    col = cols[col_id]
+                    column_format = COLUMN_KINDS[col.kind].column_format(layout, col)
+                    if decimals(str(value)) != decimals(column_format):
+                        yield Problem(
+                            row.source,
+                            f"row '{row.id}': number_format {{{col_id}: {str(value)!r}}} shows other decimals than "
+                            f"column '{col_id}' foots at ({column_format!r}): the figure would show a rounding to "
+                            "other decimals than the one that adds up; give a format with the column's decimals",
+                        )
+
+
+def _near(name: str, known) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""

@@ -604,6 +604,7 @@ class _Body:
     def style(self, row: Row, j: int) -> Style:
         col = self.grid.layout.columns[j]
         key = (row.number_format, row.bold, row.rule_above, row.double_rule_below, j, row.kind_in(col))
+        key += (row.cell_options,)  # a row's own format for this column: number_format: {pct: "0.0%"}
         style = self.styles.get(key)
         if style is None:
             style = self.styles[key] = _number_style(self.grid.layout, row, col)

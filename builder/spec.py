@@ -108,6 +108,17 @@ class Check(NamedTuple):
     source: Source
 
 
+class Adjustment(NamedTuple):
+    """A rounding unit a publisher placed by judgement: `row`'s shown figure in footed column
+    `column` is its own rounding plus `units` (builder.footing places the rest by rule)."""
+
+    row: str
+    column: str
+    units: float
+    note: str
+    source: Source
+
+
 class Layout(NamedTuple):
     sheet: str
     title: tuple[str, ...]
@@ -124,6 +135,7 @@ class Layout(NamedTuple):
     page_header: str = "all"  # title lines the page header prints: "all" or "first"
     sheet_source: Source | None = None
     text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
+    adjustments: tuple[Adjustment, ...] = ()  # `adjust:` declared rounding placements
 
     def text_source(self, text: str) -> Source:
         return next((src for t, src in self.text_sources if t == text), self.source)

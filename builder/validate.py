@@ -13,6 +13,7 @@ from builder.errors import Problem
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
+from builder.footing import declared_rounding
 from builder.formula_map import SHEET as FORMULA_MAP_SHEET
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, text_lines
 from builder.kinds.base import NOT_FOOTED
@@ -780,6 +781,7 @@ CHECKS: tuple[Check, ...] = (
     cell_options,
     hidden_rows,
     percent_only_rows,
+    declared_rounding,
 )
 
 

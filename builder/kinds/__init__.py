@@ -7,7 +7,7 @@ one entry below; the schema, validation, resolve, footing and styles find it her
 from __future__ import annotations
 
 from builder.kinds.amount import Amount
-from builder.kinds.base import ID, ColumnKind, Derived, RowKind
+from builder.kinds.base import ID, ROW_CELL_KEYS, ColumnKind, Derived, RowKind
 from builder.kinds.change import Change
 from builder.kinds.convert import Convert
 from builder.kinds.difference import Difference
@@ -52,7 +52,7 @@ def row_keys() -> dict[str, dict]:
 def cell_keys() -> dict[str, dict]:
     """The column keys a row may give for its own cells (`row_keys` of a column kind), as JSON
     Schema properties of a row: one value for all its cells, or a mapping of column id to value."""
-    keys = column_keys()
+    keys = {**column_keys(), **ROW_CELL_KEYS}
     names = sorted({key for kind in COLUMN_KINDS.values() for key in kind.row_keys})
     per_column = {"type": "object", "minProperties": 1, "propertyNames": ID}
     return {key: {"oneOf": [keys[key], {**per_column, "additionalProperties": keys[key]}]} for key in names}

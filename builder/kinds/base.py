@@ -24,6 +24,13 @@ BASIS = {"enum": ["exact", "displayed"]}
 # Why a footed column cannot take it: its figures would be rounded twice, and figures as shown
 # need not add up to their total as shown, so the footing could not hand out the difference.
 NOT_FOOTED = "footing rounds exact figures so that they add up, and figures as shown need not"
+# Keys a row may give for its cells whatever the column's kind, beside the kinds' own keys:
+# `number_format: {pct: "0.0%"}` formats the row's cell in column pct, and `rounding: plain`
+# (or `{pct: plain}`) keeps its figure in a footed column at its own rounding (builder.footing).
+ROW_CELL_KEYS = {
+    "number_format": {"type": "string", "minLength": 1, "maxLength": 255},
+    "rounding": {"enum": ["plain"]},
+}
 
 
 class Derived(NamedTuple):
@@ -95,7 +102,7 @@ class ColumnKind:
     percent: bool = False  # shown in the layout's percent format, ignoring a row's own format
     needs_period: bool = False  # reads the amount column of its own period
     # Keys a row may also give, for its own cells in columns of this kind (`basis: displayed`).
-    row_keys: tuple[str, ...] = ()
+    row_keys: tuple[str, ...] = ("number_format",)
 
     def periods(self, col: Column) -> tuple[str, ...]:
         """The period roles this column reads."""
@@ -127,6 +134,9 @@ class ColumnKind:
 
     def number_format(self, layout: Layout, row: Row, col: Column) -> str:
         """The format of the row's cell in this column."""
+        own = row_format(row, col)
+        if own is not None:
+            return own
         if self.percent:
             return self.column_format(layout, col)
         return row.number_format or self.column_format(layout, col)
@@ -148,6 +158,15 @@ class ColumnKind:
         if self.basis(row, col) != "displayed":
             return cell
         return cell._replace(value=round_as_shown(cell.value, cells.cell_format(row, col)))
+
+
+def row_format(row: Row, col: Column) -> str | None:
+    """The row's own format for its cell in `col` (`number_format: {pct: "0.0%"}`), if it gives one.
+    A single `number_format` keeps its old meaning (amount and USD cells), so only a mapping counts."""
+    for name, target, value in row.cell_options:
+        if name == "number_format" and target == col.id:
+            return str(value)
+    return None
 
 
 def round_as_shown(expr: Expr, number_format: str) -> Expr:

@@ -15,6 +15,7 @@ class Convert(ColumnKind):
     name = "convert"
     keys = {"rate": ID}
     foots = True
+    row_keys = ("number_format", "rounding")  # rounding: plain keeps a footed figure's own rounding
     needs_period = True
 
     def problems(self, col: Column, report: Report, rows: dict[str, Any]) -> Iterator[Problem]:

@@ -9,7 +9,7 @@ differences of components do not add up to a total's, so it never foots.
 from __future__ import annotations
 
 from builder.expr import Bin, Num
-from builder.kinds.base import Cells, Derived
+from builder.kinds.base import Cells, Derived, row_format
 from builder.kinds.two_periods import TwoPeriods
 from builder.spec import Column, Layout, Row
 
@@ -33,6 +33,9 @@ class Difference(TwoPeriods):
 
     def number_format(self, layout: Layout, row: Row, col: Column) -> str:
         # A ratio row's own format (0.0%) would show points as a percentage; amounts keep theirs.
+        own = row_format(row, col)  # unless the row gives one for this very column
+        if own is not None:
+            return own
         if _points(col):
             return self.column_format(layout, col)
         return row.number_format or self.column_format(layout, col)

@@ -17,7 +17,7 @@ class PercentOf(ColumnKind):
     # `of: Income`: a percent-only statement. Its rows name the amounts of sheet `of` (formula:
     # product), so it divides those cells and prints no amount column of its own.
     keys = {"base": ID, "zero_base": {"enum": ["n.m.", "blank"]}, "basis": BASIS, "of": {"type": "string"}}
-    row_keys = ("basis",)
+    row_keys = ("basis", "number_format", "rounding")  # rounding: it foots
     foots = True
     percent = True
     needs_period = True

@@ -15,7 +15,7 @@ class TwoPeriods(ColumnKind):
     """A column over the row's amount `from` one period `to` another."""
 
     keys = {"from": ID, "to": ID, "basis": BASIS}
-    row_keys = ("basis",)
+    row_keys = ("basis", "number_format")
 
     def periods(self, col: Column) -> tuple[str, ...]:
         return tuple(role for role in (col.change_from, col.change_to) if role)

@@ -12,7 +12,7 @@ from builder.expr import ParseError, parse_row_formula
 from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, shown, source_at
-from builder.spec import Check, Column, Input, Layout, Period, Report, Row
+from builder.spec import Adjustment, Check, Column, Input, Layout, Period, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
 DEFAULT_PERCENT_FORMAT = "0.0%;(0.0%)"
@@ -157,7 +157,8 @@ def _row(item: Any, where: Source, problems: list[Problem]) -> Row | None:
         rule_above=rule_above,
         double_rule_below=double_below,
         show=tuple(item["show"]) if "show" in item else kind.default_show,
-        number_format=item.get("number_format"),
+        # A mapping ({pct: "0.0%"}) formats the cells of those columns: a cell option (builder.kinds).
+        number_format=item["number_format"] if isinstance(item.get("number_format"), str) else None,
         missing=item.get("missing", "error"),
         percent_base=item.get("percent_base"),
         input_periods=tuple(item.get("input_periods", ())),
@@ -243,6 +244,10 @@ def load_layout(path: Path) -> Layout:
         page_header=doc.get("page_header", "all"),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
+        adjustments=tuple(
+            Adjustment(a["row"], a["column"], a["units"], a["note"], doc["adjust"].item_source(i))
+            for i, a in enumerate(doc.get("adjust", ()))
+        ),
     )
 
 

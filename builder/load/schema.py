@@ -157,6 +157,17 @@ LAYOUT = {
         },
         "rows": {"type": "array", "minItems": 1, "items": ROW},
         "notes": TEXT_LINES,
+        # Rounding units a publisher placed by judgement in a footed column (builder.footing).
+        "adjust": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["row", "column", "units", "note"],
+                "properties": {"row": ID, "column": ID, "units": {"type": "number"}, "note": {**TEXT, "minLength": 1}},
+            },
+        },
         "checks": {
             "type": "array",
             "items": {
