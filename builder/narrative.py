@@ -221,3 +221,21 @@ def format_problems(report: Report, figures: Figures) -> Iterator[Problem]:
         for words in (fmt.positive, fmt.negative, fmt.suffix):
             if words and utf16_len(words) > MAX_FORMULA_STRING:  # the schema counts code points
                 yield Problem(fmt.source, f"format '{fmt.name}': words over {MAX_FORMULA_STRING} characters")
+
+
+# ---------------------------------------------------------------- layout
+
+LINE_HEIGHT = 12.5  # points per wrapped line of Arial 9, as notes use
+CHARS_PER_UNIT = 1.4  # Arial 9 characters per unit of column width (a Calibri 11 digit), with slack
+
+
+def wrapped_heights(cells: Any, widths: list[float]) -> tuple[tuple[int, float], ...]:
+    """Heights of the rows whose text wraps in its cell (sentences): neither LibreOffice printing
+    stored values nor Excel fits a row to wrapped text it did not lay out, so lines would overlap.
+    `cells` are a statement's derived cells by (row, column); a row takes its longest cell's lines."""
+    lines: dict[int, int] = {}
+    for (r, c), cell in cells.items():
+        if cell.style.wrap and isinstance(cell.value, str):
+            room = max(int(widths[c] * CHARS_PER_UNIT), 1)
+            lines[r] = max(lines.get(r, 1), -(-len(cell.value) // room))
+    return tuple((r, LINE_HEIGHT * n + 2) for r, n in sorted(lines.items()) if n > 1)
