@@ -210,7 +210,9 @@ def format_problems(report: Report, figures: Figures) -> Iterator[Problem]:
                 "put words in positive, negative or suffix",
             )
         if fmt.format is None and not fmt.signed_words:
-            yield Problem(fmt.source, f"format '{fmt.name}' shows nothing: give a format, or positive and negative words")
+            yield Problem(
+                fmt.source, f"format '{fmt.name}' shows nothing: give a format, or positive and negative words"
+            )
         if fmt.signed_words and (fmt.positive is None or fmt.negative is None):
             yield Problem(fmt.source, f"format '{fmt.name}': give both positive and negative words")
         why = beyond_excel(fmt.scale) if math.isfinite(fmt.scale) else "is not a finite number"

@@ -19,7 +19,9 @@ AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column k
 
 # In this order in messages ("is not one of 'amount', 'convert', ...").
 COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
-ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), TextLine(), QUOTE, Total(), Formula(), Sentence())}
+ROW_KINDS: dict[str, RowKind] = {
+    k.name: k for k in (Heading(), Line(), TextLine(), QUOTE, Total(), Formula(), Sentence())
+}
 
 __all__ = [
     "AMOUNT",
