@@ -29,7 +29,7 @@ from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 
 if TYPE_CHECKING:
     from builder.figures import Figures
-    from builder.spec import Report
+    from builder.spec import Layout, Report
 
 WORDS = {"type": "string", "maxLength": MAX_FORMULA_STRING}
 FORMATS_SCHEMA = {
@@ -165,30 +165,43 @@ def field_problem(report: Report, index: dict, text: str, spec: str) -> str | No
         return NOT_MINE
     shown = f"{{{text}{':' + spec if spec else ''}}}"
     period = report.period(field.name)
-    if period is not None and field.member == "key" and field.period is None:
-        return f"quotes {shown}: a period's key takes no format" if spec else None
-    if field.name not in index:
-        known = sorted(index)
-        return f"quotes {shown}: '{field.name}' is not a row{_near(field.name, known)}"
-    layout, row = index[field.name]
-    if field.period is not None and report.period(field.period) is None:
-        roles = [p.role for p in report.periods]
-        return f"quotes {shown}: period '{field.period}' is not declared{_near(field.period, roles)}"
-    if field.member is not None:
-        col = next((c for c in layout.columns if c.id == field.member), None)
-        if col is None:
-            ids = [c.id for c in layout.columns]
-            return f"quotes {shown}: sheet '{layout.sheet}' has no column '{field.member}'{_near(field.member, ids)}"
-        if row.show is not None and row.kind_in(col) not in row.show:
-            return f"quotes {shown}: row '{row.id}' shows nothing in column '{col.id}'"
-        if field.period is not None:
-            return f"quotes {shown}: name a period or a column, not both (a column has its own period)"
+    if field.name in index:
+        problem = _row_field_problem(report, index[field.name], field, shown)
+        if problem:
+            return problem
+    elif period is not None:
+        if field.member == "key" and field.period is None:
+            return f"quotes {shown}: a period's key takes no format" if spec else None
+        return f"quotes {shown}: a period is quoted as {{{field.name}}} (its label) or {{{field.name}.key}}"
+    elif report.input(field.name) is not None:
+        if field.period is not None or field.member is not None:
+            return f"quotes {shown}: '{field.name}' is an input, which has no periods or columns"
+    else:
+        return f"quotes {shown}: '{field.name}' is not a row{_near(field.name, sorted(index))}"
     if not spec or (_format(report, spec) is None and not is_plain_number_format(spec)):
         names = ", ".join(f.name for f in getattr(report, "formats", ())) or "none declared"
         return (
             f"quotes {shown}: a figure is quoted in a format named under formats: in report.yaml "
             f"({names}) or a number format such as 0.00 or #,##0"
         )
+    return None
+
+
+def _row_field_problem(report: Report, found: tuple, field: Field, shown: str) -> str | None:
+    """A row's figure in another period (declared), or its cell in a column it shows."""
+    layout, row = found
+    if field.period is not None and report.period(field.period) is None:
+        roles = [p.role for p in report.periods]
+        return f"quotes {shown}: period '{field.period}' is not declared{_near(field.period, roles)}"
+    if field.member is not None:
+        if field.period is not None:
+            return f"quotes {shown}: name a period or a column, not both (a column has its own period)"
+        col = next((c for c in layout.columns if c.id == field.member), None)
+        if col is None:
+            ids = [c.id for c in layout.columns]
+            return f"quotes {shown}: sheet '{layout.sheet}' has no column '{field.member}'{_near(field.member, ids)}"
+        if row.show is not None and row.kind_in(col) not in row.show:
+            return f"quotes {shown}: row '{row.id}' shows nothing in column '{col.id}'"
     return None
 
 
@@ -231,13 +244,22 @@ LINE_HEIGHT = 12.5  # points per wrapped line of Arial 9, as notes use
 CHARS_PER_UNIT = 1.4  # Arial 9 characters per unit of column width (a Calibri 11 digit), with slack
 
 
-def wrapped_heights(cells: Any, widths: list[float]) -> tuple[tuple[int, float], ...]:
+def wrapped_heights(layout: Layout, body_row: int, cells: dict, widths: list[float]) -> tuple[tuple[int, float], ...]:
     """Heights of the rows whose text wraps in its cell (sentences): neither LibreOffice printing
     stored values nor Excel fits a row to wrapped text it did not lay out, so lines would overlap.
     `cells` are a statement's derived cells by (row, column); a row takes its longest cell's lines."""
-    lines: dict[int, int] = {}
-    for (r, c), cell in cells.items():
-        if cell.style.wrap and isinstance(cell.value, str):
-            room = max(int(widths[c] * CHARS_PER_UNIT), 1)
-            lines[r] = max(lines.get(r, 1), -(-len(cell.value) // room))
-    return tuple((r, LINE_HEIGHT * n + 2) for r, n in sorted(lines.items()) if n > 1)
+    from builder.kinds import ROW_KINDS
+
+    heights = []
+    for i, row in enumerate(layout.rows):
+        if not ROW_KINDS[row.kind].wraps:
+            continue
+        lines = 1
+        for c in range(1, len(layout.columns) + 1):
+            cell = cells.get((body_row + i, c))
+            if cell is not None and isinstance(cell.value, str):
+                room = max(int(widths[c] * CHARS_PER_UNIT), 1)
+                lines = max(lines, -(-len(cell.value) // room))
+        if lines > 1:
+            heights.append((body_row + i, LINE_HEIGHT * lines + 2))
+    return tuple(heights)

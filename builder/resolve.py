@@ -582,7 +582,7 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         lines = -(-len(note) // int(per_line))
         if lines > 1:
             header_height += ((notes_row + i, 12.5 * lines),)
-    header_height += narrative.wrapped_heights(body.derived, widths)  # sentences wrap within their cells
+    header_height += narrative.wrapped_heights(layout, grid.body_row, body.derived, widths)  # sentences wrap
     last_row = notes_row + len(layout.notes) - 1 if layout.notes else grid.body_row + len(layout.rows) - 1
     title = header_title(layout, res.report.company, lambda text: _static(res.template(text)))
     return SheetPlan(

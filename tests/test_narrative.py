@@ -290,3 +290,25 @@ def test_a_bad_field_is_refused_at_its_row(narrated: Path, tmp_path: Path, old: 
 def test_a_bad_named_format_is_refused_at_its_line(narrated: Path, tmp_path: Path, old: str, new: str, said: str):
     edit(narrated, old, new)
     assert re.search(said, refused(narrated, tmp_path)), said
+
+
+def test_a_text_row_and_an_input_take_the_same_fields(narrated: Path, tmp_path: Path):
+    """One quoting mechanism: a `text:` row reads the richer fields too, and an input takes a named format."""
+    edit(
+        narrated.parent / "layout.yaml",
+        "notes:",
+        '  - {id: memo, label: Memo, text: "{fx:whole} / {cost[prior]:#,##0}"}\nnotes:',
+    )
+    out = tmp_path / "out.xlsx"
+    assert run("build", str(narrated), "--out", str(out)).exit_code == 0
+    sheet = openpyxl.load_workbook(out)["Income"]
+    memo = next(row for row in sheet.iter_rows() if row[0].value == "Memo")
+    assert memo[2].value == '=TEXT(ABS(fx),"#,##0")&" / "&TEXT(E10,"#,##0")'
+    values = openpyxl.load_workbook(out, data_only=True)["Income"]
+    assert values.cell(memo[2].row, 3).value == "150 / 120"
+
+
+def test_a_period_label_is_quoted_bare(narrated: Path, tmp_path: Path):
+    edit(narrated.parent / "layout.yaml", "{prior.key}", "{prior.label}")
+    output = refused(narrated, tmp_path)
+    assert re.search(r"layout\.yaml:\d+:\d+: .*a period is quoted as \{prior\} \(its label\) or \{prior\.key\}", output)
