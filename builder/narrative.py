@@ -9,7 +9,8 @@ is a row of text like `text: "..."` rows, quoted by the same mechanism
 - `{row:name}` a figure in a format named under `formats:` in report.yaml: a `scale` the
   cell's value is multiplied by, a plain number `format`, a `suffix`, and `positive` /
   `negative` words chosen live by the figure's sign, the figure then shown without its
-  sign: `IF(J18<0,"a decrease of ","an increase of ")&TEXT(ABS(J18)*100,"0.0")&"%"`.
+  sign: `IF(J18<0,"a decrease of ","an increase of ")&TEXT(ABS(J18)*100,"0.0")&"%"`
+  (`absolute: true` shows it unsigned where other words of the sentence carry the sign).
 
 Each field is an Expr, rendered as formula text and evaluated to the stored value like
 every other cell (builder.expr), so the sentence LibreOffice recalculates is the one stored.
