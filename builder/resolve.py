@@ -13,6 +13,7 @@ import string
 
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
+from builder import narrative
 from builder.checks import checks_sheet
 from builder.contents import contents_sheet
 from builder.errors import Problem, ReportError, Source
@@ -341,6 +342,14 @@ class _Resolver:
                 parts += [Str(piece) for piece in utf16_pieces(literal, MAX_FORMULA_STRING)]
             if field_name is None:
                 continue
+            # Live narrative's richer fields (row[period], row.column, named formats): builder.narrative.
+            part = narrative.field_expr(self, field_name, spec, role, where or self.report.source)
+            if part is None:
+                return None
+            if part is not narrative.NOT_MINE:
+                live = live or not isinstance(part, Str)
+                parts.append(part)  # type: ignore[arg-type]
+                continue
             if role is not None and field_name in self.grid_of_row:
                 ref = self.period_amount(field_name, role, where or self.report.source)
                 if ref is None:
@@ -370,7 +379,11 @@ def _cell_format(layout: Layout, row: Row, col: Column) -> str:
 def _number_style(layout: Layout, row: Row, col: Column) -> Style:
     fmt = _cell_format(layout, row, col)
     return Style(
-        num_format=fmt, bold=row.bold, top=1 if row.rule_above else 0, bottom=6 if row.double_rule_below else 0
+        num_format=fmt,
+        bold=row.bold,
+        top=1 if row.rule_above else 0,
+        bottom=6 if row.double_rule_below else 0,
+        wrap=ROW_KINDS[row.kind].wraps,  # a sentence of narrative wraps in its cell
     )
 
 
@@ -569,6 +582,7 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         lines = -(-len(note) // int(per_line))
         if lines > 1:
             header_height += ((notes_row + i, 12.5 * lines),)
+    header_height += narrative.wrapped_heights(layout, grid.body_row, body.derived, widths)  # sentences wrap
     last_row = notes_row + len(layout.notes) - 1 if layout.notes else grid.body_row + len(layout.rows) - 1
     title = header_title(layout, res.report.company, lambda text: _static(res.template(text)))
     return SheetPlan(

@@ -152,6 +152,7 @@ class Report(NamedTuple):
     source: Source
     subject: str = "Financial statements"
     key_totals: tuple[str, ...] = ()  # rows a batch index lists for each entity
+    formats: tuple = ()  # named formats rows of text quote figures in (builder.narrative.NamedFormat)
 
     def period(self, role: str) -> Period | None:
         return _lookup(self, "periods", "role").get(role)

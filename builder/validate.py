@@ -9,6 +9,7 @@ import re
 import string
 from collections.abc import Callable, Iterator
 
+from builder import narrative
 from builder.errors import Problem
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
@@ -364,6 +365,11 @@ def quoting_rows(report: Report, figures: Figures) -> Iterator[Problem]:
             continue
         for _, field, spec, _ in fields:
             if field is None:
+                continue
+            found = narrative.field_problem(report, index, field, spec)  # row[period], row.column, named formats
+            if found is not narrative.NOT_MINE:
+                if found:
+                    yield Problem(row.source, f"row '{row.id}' {found}")
                 continue
             if field in index:
                 if not spec or not is_plain_number_format(spec):
@@ -770,6 +776,7 @@ CHECKS: tuple[Check, ...] = (
     no_cycles,
     templates,
     quoting_rows,
+    narrative.format_problems,
     input_names,
     page_headers,
     text_lengths,

@@ -89,7 +89,7 @@ def test_verify_names_a_tampered_cell(example_workbook, tmp_path):
     with zipfile.ZipFile(example_workbook) as src, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as dst:
         for item in src.infolist():
             data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet2.xml":  # Operations; sheet1 is Contents
+            if item.filename == "xl/worksheets/sheet3.xml":  # Operations; Contents, Highlights come first
                 text = data.decode()
                 # The first formula cell with a numeric stored value gets a wrong one.
                 match = re.search(r'<c r="([A-Z]+\d+)"[^>]*><f>[^<]*</f><v>(-?[\d.E+-]+)</v>', text)

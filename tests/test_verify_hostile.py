@@ -107,7 +107,7 @@ def cell_xml(text: str, ref: str) -> re.Match:
 
 
 def test_verify_names_formulas_overwritten_with_a_number_or_cleared(example_workbook, tmp_path):
-    # Operations is sheet2 (Contents is sheet1); D12 and D13 are "% of Total Revenues",
+    # Operations is sheet3 (Contents and Highlights come first); D12 and D13 are "% of Total Revenues",
     # which no other cell refers to, so every other stored value stays right.
     def edit(text: str) -> str:
         d12 = cell_xml(text, "D12")
@@ -119,7 +119,7 @@ def test_verify_names_formulas_overwritten_with_a_number_or_cleared(example_work
         return text[: d13.start()] + text[d13.end() :]
 
     tampered = tmp_path / "tampered.xlsx"
-    rewrite_sheet(example_workbook, tampered, "xl/worksheets/sheet2.xml", edit)
+    rewrite_sheet(example_workbook, tampered, "xl/worksheets/sheet3.xml", edit)
     result = run_cli("verify", tampered, env={**os.environ, "TMPDIR": str(tmp_path)})
     assert result.returncode == 4, result.stderr
     assert "Operations!D12 should hold a formula, holds 0.99" in result.stderr
@@ -346,4 +346,4 @@ def test_verify_takes_any_file_name(example_workbook, tmp_path):
     shutil.copy(example_workbook, odd)
     result = CliRunner().invoke(main, ["verify", "--", str(odd)])
     assert result.exit_code == 0, result.output
-    assert "ok: 3045 formula cells equal" in result.output
+    assert "ok: 3064 formula cells equal" in result.output  # 3045 and the 19 Highlights sentences

@@ -13,12 +13,15 @@ from builder.kinds.convert import Convert
 from builder.kinds.difference import Difference
 from builder.kinds.percent_of import PercentOf
 from builder.kinds.rows import QUOTE, Formula, Heading, Line, TextLine, Total
+from builder.kinds.sentence import Sentence
 
 AMOUNT = Amount.name  # `show: [amount]` and typed figures name the one column kind that is not derived
 
 # In this order in messages ("is not one of 'amount', 'convert', ...").
 COLUMN_KINDS: dict[str, ColumnKind] = {k.name: k for k in (Amount(), Convert(), PercentOf(), Change(), Difference())}
-ROW_KINDS: dict[str, RowKind] = {k.name: k for k in (Heading(), Line(), TextLine(), QUOTE, Total(), Formula())}
+ROW_KINDS: dict[str, RowKind] = {
+    k.name: k for k in (Heading(), Line(), TextLine(), QUOTE, Total(), Formula(), Sentence())
+}
 
 __all__ = [
     "AMOUNT",

@@ -220,6 +220,7 @@ class RowKind:
     has_cells: bool = True  # a heading has none
     computed: bool = True  # its amounts are computed by the layout (a data file may not give them)
     default_show: tuple[str, ...] | None = None  # the column kinds it fills when the row does not say
+    wraps: bool = False  # its cells wrap their text (a sentence of narrative)
 
     def variant(self, item: Any) -> RowKind:
         """The kind a row with this kind's key is (`text: true` types text, `text: "..."` quotes figures)."""

@@ -12,6 +12,7 @@ from builder.expr import ParseError, parse_row_formula
 from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, shown, source_at
+from builder.narrative import load_formats
 from builder.spec import Adjustment, Check, Column, Input, Layout, Period, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
@@ -332,4 +333,5 @@ def load_report(path: Path) -> Report:
         source=Source(str(path), 1),
         subject=doc.get("subject", "Financial statements"),
         key_totals=tuple(doc.get("key_totals", ())),
+        formats=load_formats(doc),
     )

@@ -19,6 +19,7 @@ from builder.errors import Problem
 from builder.kinds import COLUMN_KINDS, cell_keys, column_keys, row_keys
 from builder.kinds.base import ID
 from builder.load.yamlsrc import shown, source_at
+from builder.narrative import FORMATS_SCHEMA
 
 TEXT = {"type": "string"}
 TEXT_LINES = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
@@ -65,6 +66,7 @@ REPORT = {
         },
         "layouts": {"type": "array", "minItems": 1, "items": TEXT},
         "key_totals": {"type": "array", "items": ID},
+        "formats": FORMATS_SCHEMA,  # named formats for live narrative: builder/narrative.py
         "data": TEXT,
     },
 }
