@@ -51,8 +51,12 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
 def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
     from builder.resolve import resolve
 
+    from builder.compare import identity
+
     loaded = load(report, data)
-    return resolve(loaded.report, loaded.figures)
+    workbook = resolve(loaded.report, loaded.figures)
+    # Which figure each statement cell holds, written in the workbook so that it can be a baseline.
+    return workbook._replace(identities=identity.of_report(loaded.report))
 
 
 def breaks(workbook: WorkbookPlan) -> list:
