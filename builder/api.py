@@ -49,9 +49,8 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
 
 
 def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
-    from builder.resolve import resolve
-
     from builder.compare import identity
+    from builder.resolve import resolve
 
     loaded = load(report, data)
     workbook = resolve(loaded.report, loaded.figures)
