@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from builder.compare.errors import BaselineError
 from builder.errors import BatchFailed, EngineMissing, ReportError, SchedulerError, TieOutError, VerifyError
 
 REPORT = click.argument("report", required=False, type=click.Path(path_type=Path))
@@ -30,6 +31,16 @@ class _Group(click.Group):
                 "; nothing was written (--allow-breaks writes it anyway)" if ctx.invoked_subcommand == "build" else ""
             )
             click.echo(f"{exc}{hint}.", err=True)
+            ctx.exit(exc.exit_code)
+        except BaselineError as exc:
+            for diff in exc.differences:
+                click.echo(f"error: {diff.source}: {diff}", err=True)
+            written = "; nothing was written" if ctx.invoked_subcommand == "build" else ""
+            click.echo(
+                f"{exc}{written}. Declare a change made on purpose in report.yaml: "
+                "recast: [{line: <row id>, period: <key>, note: <why>}].",
+                err=True,
+            )
             ctx.exit(exc.exit_code)
         except (VerifyError, EngineMissing, BatchFailed, SchedulerError) as exc:
             click.echo(f"error: {exc}", err=True)
@@ -90,11 +101,13 @@ def build(report: Path | None, out: str | None, allow_breaks: bool, pdf: bool) -
 @REPORT
 def check(report: Path | None) -> None:
     """Load, validate and resolve REPORT (as `build` finds it) without writing anything."""
-    from builder.api import breaks, plan
+    from builder.api import breaks, compare_published, load_report, plan
     from builder.example import describe
 
     path = _report(report)
-    workbook = plan(path)
+    spec = load_report(path)
+    workbook = plan(spec)
+    compare_published(spec, workbook)
     broken = breaks(workbook)
     if broken:
         raise TieOutError(broken)

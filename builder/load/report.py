@@ -12,7 +12,7 @@ from builder.expr import ParseError, parse_row_formula
 from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, shown, source_at
-from builder.spec import Check, Column, Input, Layout, Period, Report, Row
+from builder.spec import Check, Column, Input, Layout, Period, Recast, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
 DEFAULT_PERCENT_FORMAT = "0.0%;(0.0%)"
@@ -327,4 +327,11 @@ def load_report(path: Path) -> Report:
         source=Source(str(path), 1),
         subject=doc.get("subject", "Financial statements"),
         key_totals=tuple(doc.get("key_totals", ())),
+        published=tuple(
+            (str(base / name), doc["published"].item_source(i)) for i, name in enumerate(doc.get("published", ()))
+        ),
+        recast=tuple(
+            Recast(item["line"], str(item["period"]), item["note"], doc["recast"].item_source(i))
+            for i, item in enumerate(doc.get("recast", ()))
+        ),
     )

@@ -66,6 +66,22 @@ REPORT = {
         "layouts": {"type": "array", "minItems": 1, "items": TEXT},
         "key_totals": {"type": "array", "items": ID},
         "data": TEXT,
+        # Workbooks published for earlier quarters (built by this tool): the comparatives must equal them.
+        "published": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        # Figures that differ from a published workbook on purpose, each with its note.
+        "recast": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["line", "period", "note"],
+                "properties": {
+                    "line": ID,
+                    "period": {"type": ["string", "integer"]},
+                    "note": {"type": "string", "minLength": 1},
+                },
+            },
+        },
     },
 }
 
