@@ -181,6 +181,40 @@ def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str 
 
 
 @main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", type=click.Path(), help="Also write a redline workbook (CHANGES.xlsx) of the figures that differ."
+)
+def diff(old: Path, new: Path, out: str | None) -> None:
+    """Compare two builds figure by figure, as shown: changed, added and removed figures.
+
+    Exit code 0 when no figure differs, 1 when some do.
+    """
+    from builder.compare.diff import diff as compare
+
+    target = None
+    if out is not None:
+        from builder.outputs import refuse_inputs, workbook_path
+
+        target = workbook_path(out, new.parent / "changes" / "report.yaml")  # a folder receives changes.xlsx
+        refuse_inputs([target], [old, new])
+    before, after, changes = compare(old, new)
+    for change in changes:
+        click.echo(str(change))
+    if target is not None:
+        from builder.compare import redline
+        from builder.render import render_workbook
+
+        click.echo(f"wrote {render_workbook(redline.plan(before, after, changes), target)}")
+    if changes:
+        counts = {s: sum(c.status == s for c in changes) for s in ("changed", "added", "removed")}
+        click.echo(f"{len(changes)} figure(s) differ: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        sys.exit(1)
+    click.echo(f"no figure differs ({len(after.figures)} compared)")
+
+
+@main.command()
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def verify(workbook: Path) -> None:
     """Recalculate WORKBOOK in headless LibreOffice and compare every stored value."""
