@@ -241,3 +241,11 @@ def test_a_published_path_is_relative_to_report_yaml_wherever_the_build_runs(pro
         assert run("check", project).exit_code == 0
     finally:
         os.chdir(cwd)
+
+
+def test_a_statement_may_not_take_the_identities_sheets_name(mini, tmp_path):
+    edit(tmp_path / "layout.yaml", "sheet: Income", "sheet: _Figures")  # Excel compares sheet names ignoring case
+    result = run("build", mini, "--out", tmp_path / "out.xlsx")
+    assert result.exit_code == 2
+    assert "layout.yaml:1:8: sheet name '_Figures' is used twice" in result.stderr
+    assert "_figures" in result.stderr and not (tmp_path / "out.xlsx").exists()
