@@ -75,6 +75,7 @@ class Built(NamedTuple):
     breaks: list
     pages: int | None  # printed pages (Contents and one per statement), if each fits one page
     key_figures: tuple = ()  # (name, value) of the report's key totals
+    compared: int = 0  # figures shared with the published workbooks, all equal as shown
 
 
 def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = False, data: Any = None) -> Built:
@@ -93,21 +94,23 @@ def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = Fal
     # The PDF that --pdf writes beside the workbook is checked too: it is the same build.
     refuse_inputs([target, target.with_suffix(".pdf")], inputs(spec, data))
     workbook = plan(spec, data)
-    compare_published(spec, workbook)
+    compared = compare_published(spec, workbook)
     broken = breaks(workbook)
     if broken and not allow_breaks:
         raise TieOutError(broken)
     path = render_workbook(workbook, target)
-    return Built(path, workbook.checks, broken, workbook.printed_pages, workbook.key_figures)
+    return Built(path, workbook.checks, broken, workbook.printed_pages, workbook.key_figures, compared)
 
 
-def compare_published(report: Report, workbook: WorkbookPlan) -> None:
+def compare_published(report: Report, workbook: WorkbookPlan) -> int:
     """Every figure the workbook shares with a workbook report.yaml names as `published` must
-    equal it as shown, unless declared recast: BaselineError (exit code 7) lists the others."""
-    if report.published:
-        from builder.compare.baseline import compare
+    equal it as shown, unless declared recast: BaselineError (exit code 7) lists the others.
+    Returns how many figures were compared."""
+    if not report.published:
+        return 0
+    from builder.compare.baseline import compare
 
-        compare(report, workbook)
+    return compare(report, workbook)
 
 
 def inputs(report: Report, data: Any = None) -> list[str]:

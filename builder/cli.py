@@ -87,6 +87,8 @@ def build(report: Path | None, out: str | None, allow_breaks: bool, pdf: bool) -
         click.echo(f"warning: {result.source}: {result}", err=True)
     holding = len(built.checks) - len(built.breaks)
     checks = f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""
+    if built.compared:
+        checks += f"; {built.compared} figures equal the published workbook(s) as shown"
     click.echo(f"built {describe(path)} into {built.path}{checks}")
     if pdf:
         from builder.verify.libreoffice import export_pdf
@@ -107,11 +109,13 @@ def check(report: Path | None) -> None:
     path = _report(report)
     spec = load_report(path)
     workbook = plan(spec)
-    compare_published(spec, workbook)
+    compared = compare_published(spec, workbook)
     broken = breaks(workbook)
     if broken:
         raise TieOutError(broken)
     checks = f": {len(workbook.checks)} checks hold" if workbook.checks else ""
+    if compared:
+        checks += f"; {compared} figures equal the published workbook(s) as shown"
     click.echo(f"ok: {describe(path)}{checks}")
 
 

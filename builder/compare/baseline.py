@@ -147,18 +147,21 @@ def mark(report: Report) -> Report:
 # ---------------------------------------------------------------- comparing with the published workbooks
 
 
-def compare(report: Report, plan: WorkbookPlan) -> None:
-    """Raise BaselineError listing every undeclared difference from a published workbook
-    (ReportError, at its report.yaml line, for a published workbook that cannot be read)."""
+def compare(report: Report, plan: WorkbookPlan) -> int:
+    """How many figures the plan shares with the published workbooks (each counted once per
+    workbook); BaselineError listing every undeclared difference (ReportError, at its
+    report.yaml line, for a published workbook that cannot be read)."""
     if not report.published or not plan.identities:
-        return
+        return 0
     new = books.of_plan(plan)
     found: list[tuple[Key, Figure | None, str]] = []
+    shared = 0
     for path, where in report.published:
         old = books.of_workbook(Path(path), where, "published workbook")
+        shared += sum(1 for key in new.cells if key in old.cells and (key in old.figures or key in new.figures))
         found += [(key, published, where_named(path, report)) for key, published in _differing(old, new)]
     if not found:
-        return
+        return shared
     trace = _Trace(plan, plan.identities, {(r.line, r.period) for r in report.recast})
     differences = []
     for key, published, baseline in found:
@@ -173,6 +176,7 @@ def compare(report: Report, plan: WorkbookPlan) -> None:
         typed = {d.origins[0] for d in differences if d.typed}
         differences = [d._replace(because=tuple(s for s in d.origins if s in typed)) for d in differences]
         raise BaselineError(differences)
+    return shared
 
 
 def where_named(path: str, report: Report) -> str:
