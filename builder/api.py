@@ -43,16 +43,25 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
     else:
         figures = load_figures(Path(spec.data_path) if data is None else data, text_lines(spec))
     problems = validate(spec, figures)
+    if spec.recast:
+        from builder.compare.baseline import recast_problems
+
+        problems += recast_problems(spec)
     if problems:
         raise ReportError(problems)
     return Loaded(spec, figures)
 
 
 def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
+    from builder.compare import identity
+    from builder.compare.baseline import mark
     from builder.resolve import resolve
 
     loaded = load(report, data)
-    return resolve(loaded.report, loaded.figures)
+    # A declared recast is marked on its statement (and listed on Contents): builder.compare.baseline.
+    workbook = resolve(mark(loaded.report), loaded.figures)
+    # Which figure each statement cell holds, written in the workbook so that it can be a baseline.
+    return workbook._replace(identities=identity.of_report(loaded.report))
 
 
 def breaks(workbook: WorkbookPlan) -> list:
@@ -66,6 +75,7 @@ class Built(NamedTuple):
     breaks: list
     pages: int | None  # printed pages (Contents and one per statement), if each fits one page
     key_figures: tuple = ()  # (name, value) of the report's key totals
+    compared: int = 0  # figures shared with the published workbooks, all equal as shown
 
 
 def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = False, data: Any = None) -> Built:
@@ -84,16 +94,29 @@ def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = Fal
     # The PDF that --pdf writes beside the workbook is checked too: it is the same build.
     refuse_inputs([target, target.with_suffix(".pdf")], inputs(spec, data))
     workbook = plan(spec, data)
+    compared = compare_published(spec, workbook)
     broken = breaks(workbook)
     if broken and not allow_breaks:
         raise TieOutError(broken)
     path = render_workbook(workbook, target)
-    return Built(path, workbook.checks, broken, workbook.printed_pages, workbook.key_figures)
+    return Built(path, workbook.checks, broken, workbook.printed_pages, workbook.key_figures, compared)
+
+
+def compare_published(report: Report, workbook: WorkbookPlan) -> int:
+    """Every figure the workbook shares with a workbook report.yaml names as `published` must
+    equal it as shown, unless declared recast: BaselineError (exit code 7) lists the others.
+    Returns how many figures were compared."""
+    if not report.published:
+        return 0
+    from builder.compare.baseline import compare
+
+    return compare(report, workbook)
 
 
 def inputs(report: Report, data: Any = None) -> list[str]:
-    """The files a build of `report` reads: report.yaml, its layouts, its data file."""
+    """The files a build of `report` reads: report.yaml, its layouts, its data file, the published workbooks."""
     files = [report.source.file, *(layout.source.file for layout in report.layouts)]
+    files += [path for path, _ in report.published]
     if data is None:
         files.append(report.data_path)
     elif isinstance(data, str | Path):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from builder.compare.errors import BaselineError
 from builder.errors import BatchFailed, EngineMissing, ReportError, SchedulerError, TieOutError, VerifyError
 
 REPORT = click.argument("report", required=False, type=click.Path(path_type=Path))
@@ -30,6 +31,16 @@ class _Group(click.Group):
                 "; nothing was written (--allow-breaks writes it anyway)" if ctx.invoked_subcommand == "build" else ""
             )
             click.echo(f"{exc}{hint}.", err=True)
+            ctx.exit(exc.exit_code)
+        except BaselineError as exc:
+            for diff in exc.differences:
+                click.echo(f"error: {diff.source}: {diff}", err=True)
+            written = "; nothing was written" if ctx.invoked_subcommand == "build" else ""
+            click.echo(
+                f"{exc}{written}. Declare a change made on purpose in report.yaml: "
+                "recast: [{line: <row id>, period: <key>, note: <why>}].",
+                err=True,
+            )
             ctx.exit(exc.exit_code)
         except (VerifyError, EngineMissing, BatchFailed, SchedulerError) as exc:
             click.echo(f"error: {exc}", err=True)
@@ -76,6 +87,8 @@ def build(report: Path | None, out: str | None, allow_breaks: bool, pdf: bool) -
         click.echo(f"warning: {result.source}: {result}", err=True)
     holding = len(built.checks) - len(built.breaks)
     checks = f"; {holding} of {len(built.checks)} checks hold" if built.checks else ""
+    if built.compared:
+        checks += f"; {built.compared} figures equal the published workbook(s) as shown"
     click.echo(f"built {describe(path)} into {built.path}{checks}")
     if pdf:
         from builder.verify.libreoffice import export_pdf
@@ -90,15 +103,19 @@ def build(report: Path | None, out: str | None, allow_breaks: bool, pdf: bool) -
 @REPORT
 def check(report: Path | None) -> None:
     """Load, validate and resolve REPORT (as `build` finds it) without writing anything."""
-    from builder.api import breaks, plan
+    from builder.api import breaks, compare_published, load_report, plan
     from builder.example import describe
 
     path = _report(report)
-    workbook = plan(path)
+    spec = load_report(path)
+    workbook = plan(spec)
+    compared = compare_published(spec, workbook)
     broken = breaks(workbook)
     if broken:
         raise TieOutError(broken)
     checks = f": {len(workbook.checks)} checks hold" if workbook.checks else ""
+    if compared:
+        checks += f"; {compared} figures equal the published workbook(s) as shown"
     click.echo(f"ok: {describe(path)}{checks}")
 
 
@@ -165,6 +182,40 @@ def batch(report: Path, data: Path, out_dir: Path, workers: int, scheduler: str 
         click.echo(f"failed: {printable(result.entity)}: {printable(result.reason)}", err=True)
     if failed:
         raise BatchFailed(f"{len(failed)} of {len(results)} entities failed")
+
+
+@main.command()
+@click.argument("old", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", type=click.Path(), help="Also write a redline workbook (CHANGES.xlsx) of the figures that differ."
+)
+def diff(old: Path, new: Path, out: str | None) -> None:
+    """Compare two builds figure by figure, as shown: changed, added and removed figures.
+
+    Exit code 0 when no figure differs, 1 when some do.
+    """
+    from builder.compare.diff import diff as compare
+
+    target = None
+    if out is not None:
+        from builder.outputs import refuse_inputs, workbook_path
+
+        target = workbook_path(out, new.parent / "changes" / "report.yaml")  # a folder receives changes.xlsx
+        refuse_inputs([target], [old, new])
+    before, after, changes = compare(old, new)
+    for change in changes:
+        click.echo(str(change))
+    if target is not None:
+        from builder.compare import redline
+        from builder.render import render_workbook
+
+        click.echo(f"wrote {render_workbook(redline.plan(before, after, changes), target)}")
+    if changes:
+        counts = {s: sum(c.status == s for c in changes) for s in ("changed", "added", "removed")}
+        click.echo(f"{len(changes)} figure(s) differ: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
+        sys.exit(1)
+    click.echo(f"no figure differs ({len(after.figures)} compared)")
 
 
 @main.command()

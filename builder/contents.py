@@ -58,6 +58,20 @@ def contents_sheet(res: Resolved, sheets: list[SheetPlan], checks: SheetPlan | N
         name = sheet.name
         about = HELPER_SHEETS.get(name) or _about(report, layouts.get(name), sheet)
         cells += [Cell(r, 0, name, link, link="'" + name.replace("'", "''") + "'!A1"), Cell(r, 1, about, Style())]
+    if report.recast:  # figures that differ from the published workbook on purpose: builder.compare.baseline
+        from builder.compare.baseline import entries
+
+        r += 2
+        cells += [Cell(r, 0, "Recast figures", SECTION), Cell(r, 1, "Period and note", SECTION)]
+        cells.append(Cell(r, 2, "Sheet", SECTION))
+        for entry in entries(report):
+            r += 1
+            target = "'" + entry.sheet.replace("'", "''") + "'!A1"
+            cells += [
+                Cell(r, 0, entry.label, link, link=target),
+                Cell(r, 1, f"{entry.period}: {entry.note}", Style(wrap=True)),
+                Cell(r, 2, entry.sheet, Style()),
+            ]
     if checks is not None:
         r += 2
         rows = max(c.row for c in checks.cells)  # one check result per row below the header

@@ -91,3 +91,4 @@ class WorkbookPlan(NamedTuple):
     checks: tuple = ()  # CheckResult of every tie-out check
     printed_pages: int | None = None
     key_figures: tuple[tuple[str, float], ...] = ()  # the report's key totals, first period
+    identities: tuple = ()  # builder.compare.identity.Identities: which figure each statement cell holds

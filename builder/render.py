@@ -227,6 +227,10 @@ def render_workbook(plan: WorkbookPlan, out: Path, constant_memory: bool | None 
         recorded = {sheet.name: render_sheet(workbook, formats, sheet) for sheet in plan.sheets}
         for name, ref in plan.names:
             workbook.define_name(name, ref)
+        if plan.identities:  # which figure each statement cell holds, for baselines and diff
+            from builder.compare import identity
+
+            identity.write(workbook, plan.identities)
         formula_map.write(workbook, recorded)
         try:
             workbook.close()

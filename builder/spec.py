@@ -141,6 +141,15 @@ class Layout(NamedTuple):
         return next((src for t, src in self.text_sources if t == text), self.source)
 
 
+class Recast(NamedTuple):
+    """A figure that differs from the published workbook on purpose: a row in one period, with a note."""
+
+    line: str  # row id
+    period: str  # period key
+    note: str
+    source: Source
+
+
 class Report(NamedTuple):
     title: str
     company: str
@@ -153,6 +162,8 @@ class Report(NamedTuple):
     subject: str = "Financial statements"
     key_totals: tuple[str, ...] = ()  # rows a batch index lists for each entity
     formats: tuple = ()  # named formats rows of text quote figures in (builder.narrative.NamedFormat)
+    published: tuple[tuple[str, Source], ...] = ()  # earlier quarters' workbooks (path, where it is named)
+    recast: tuple[Recast, ...] = ()
 
     def period(self, role: str) -> Period | None:
         return _lookup(self, "periods", "role").get(role)

@@ -10,6 +10,7 @@ import string
 from collections.abc import Callable, Iterator
 
 from builder import narrative
+from builder.compare.identity import SHEET as FIGURES_SHEET
 from builder.errors import Problem
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
@@ -38,7 +39,7 @@ _RESERVED_NAMES = {
     )
 }  # fmt: skip
 # Sheets the builder adds; "Data (2)" and on hold typed figures beyond one sheet's rows.
-_BUILDER_SHEETS = ("Contents", "Checks", "Footing", "Data", "Inputs", FORMULA_MAP_SHEET)
+_BUILDER_SHEETS = ("Contents", "Checks", "Footing", "Data", "Inputs", FIGURES_SHEET, FORMULA_MAP_SHEET)
 _MORE_DATA = re.compile(r"^data \([0-9]+\)$")
 STATIC_FIELDS = ("company", "title", "date")
 
@@ -135,7 +136,7 @@ def sheet_names(report: Report, figures: Figures) -> Iterator[Problem]:
                 where,
                 f"sheet name {name!r} is used twice{also} "
                 "(or clashes with a sheet the builder adds: Contents, Checks, Footing, Data, Data (2)..., Inputs, "
-                f"{FORMULA_MAP_SHEET})",
+                f"{FIGURES_SHEET}, {FORMULA_MAP_SHEET})",
             )
         seen.setdefault(key, layout)
 

@@ -13,7 +13,7 @@ from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
 from builder.load import schema
 from builder.load.yamlsrc import load_yaml, shown, source_at
 from builder.narrative import load_formats
-from builder.spec import Adjustment, Check, Column, Input, Layout, Period, Report, Row
+from builder.spec import Adjustment, Check, Column, Input, Layout, Period, Recast, Report, Row
 
 DEFAULT_NUMBER_FORMAT = "#,##0;(#,##0)"
 DEFAULT_PERCENT_FORMAT = "0.0%;(0.0%)"
@@ -334,4 +334,11 @@ def load_report(path: Path) -> Report:
         subject=doc.get("subject", "Financial statements"),
         key_totals=tuple(doc.get("key_totals", ())),
         formats=load_formats(doc),
+        published=tuple(
+            (str(base / name), doc["published"].item_source(i)) for i, name in enumerate(doc.get("published", ()))
+        ),
+        recast=tuple(
+            Recast(item["line"], str(item["period"]), item["note"], doc["recast"].item_source(i))
+            for i, item in enumerate(doc.get("recast", ()))
+        ),
     )

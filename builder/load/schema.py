@@ -68,6 +68,22 @@ REPORT = {
         "key_totals": {"type": "array", "items": ID},
         "formats": FORMATS_SCHEMA,  # named formats for live narrative: builder/narrative.py
         "data": TEXT,
+        # Workbooks published for earlier quarters (built by this tool): the comparatives must equal them.
+        "published": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        # Figures that differ from a published workbook on purpose, each with its note.
+        "recast": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["line", "period", "note"],
+                "properties": {
+                    "line": ID,
+                    "period": {"type": ["string", "integer"]},
+                    "note": {"type": "string", "minLength": 1},
+                },
+            },
+        },
     },
 }
 
