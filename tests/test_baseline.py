@@ -57,6 +57,12 @@ def reclassify(report: Path) -> tuple[int, int]:
     return data_line(report, "dedicated_access,1Q04"), data_line(report, "dialup_access,1Q04")
 
 
+# The release's sentence on dial-up revenues, with its quarter-on-quarter decrease left open.
+DIALUP_SENTENCE = (
+    "Dial-up access service revenues were JPY 740 million in 2Q04, a decrease of 5.6% compared to 2Q03 and a "
+    "decrease of {}% compared to 1Q04 due to the decrease in revenues from IIJ4U."
+)
+
 RECASTS = """\
 recast:
   - {line: dedicated_access, period: 1Q04, note: "Reclassified from dial-up: contracts moved to dedicated lines"}
@@ -68,10 +74,11 @@ def test_comparatives_equal_to_the_published_workbook_check_and_build(project):
     # The copy of the example shares all its figures with the example's own workbook.
     result = run("check", project)
     assert result.exit_code == 0, result.output
-    assert "839 figures equal the published workbook(s) as shown" in result.stdout
+    # 585 appendix figures, 254 of the other tables, 19 Highlights sentences.
+    assert "858 figures equal the published workbook(s) as shown" in result.stdout
     result = run("build", project, "--out", project.parent / "out.xlsx")
     assert result.exit_code == 0, result.output
-    assert "839 figures equal the published workbook(s) as shown" in result.stdout
+    assert "858 figures equal the published workbook(s) as shown" in result.stdout
     assert (project.parent / "out.xlsx").exists()
 
 
@@ -86,17 +93,21 @@ def test_a_changed_carried_figure_fails_with_exit_7_naming_it(project):
         # By hand: 400 of 2.9 million and of 0.75 million moves neither line's "% of total revenues"
         # at 0.1% (33.6% and 8.7% before and after), nor dedicated access's QoQ change ((3.0%)), nor any
         # total; dial-up's QoQ change goes from (739,957 - 751,933) / 751,933 = (1.6%) to (1.5%). The
-        # tables in millions show no line of these two. Typed figures come first.
+        # tables in millions show no line of these two, but the Highlights sentence on dial-up quotes that
+        # change. Typed figures come first, then the others in sheet order.
         assert errors == [
             f"error: {data}:{dedicated}: Operations, Dedicated access services, Jun 30, 2004, JPY: "
             f"published 2,918,488 ({PUBLISHED}), now 2,918,888",
             f"error: {data}:{dialup}: Operations, Dial-up access services, Jun 30, 2004, JPY: "
             f"published 751,933 ({PUBLISHED}), now 751,533",
+            f"error: {data}:{dialup}: Highlights, Dial-up access, Sept 30, 2004, hl_text: published "
+            f"{DIALUP_SENTENCE.format('1.6')} ({PUBLISHED}), now {DIALUP_SENTENCE.format('1.5')}; computed from "
+            f"the differing figure(s) typed at {data}:{dialup}",
             f"error: {data}:{dialup}: Operations, Dial-up access services, Sept 30, 2004 vs Jun 30, 2004, "
             f"QOQ Chg %: published (1.6%) ({PUBLISHED}), now (1.5%); computed from the differing figure(s) "
             f"typed at {data}:{dialup}",
         ]
-        assert "3 figure(s) differ from the published workbook(s)" in result.stderr
+        assert "4 figure(s) differ from the published workbook(s)" in result.stderr
     assert "nothing was written" in result.stderr
     assert not out.exists() and leftovers(project.parent) == []
 
@@ -108,7 +119,8 @@ def test_a_recast_of_one_line_leaves_the_other_difference_failing(project):
     result = run("check", project)
     assert result.exit_code == 7, result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 2 and all(f"data.csv:{dialup}: Operations, Dial-up access services" in e for e in errors)
+    assert len(errors) == 3 and all(f"data.csv:{dialup}: " in e for e in errors)
+    assert [e.split(": ")[2].split(",")[0] for e in errors] == ["Operations", "Highlights", "Operations"]
 
 
 def test_a_declared_recast_builds_marked_on_its_statement_and_listed_on_contents(project):
