@@ -50,9 +50,11 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
 
 def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
     from builder.resolve import resolve
+    from builder.reviewer import conventions
 
     loaded = load(report, data)
-    return resolve(loaded.report, loaded.figures)
+    workbook = resolve(loaded.report, loaded.figures)
+    return workbook._replace(reviewer=conventions(loaded.report, loaded.figures, workbook))
 
 
 def breaks(workbook: WorkbookPlan) -> list:

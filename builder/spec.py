@@ -140,6 +140,7 @@ class Report(NamedTuple):
     source: Source
     subject: str = "Financial statements"
     key_totals: tuple[str, ...] = ()  # rows a batch index lists for each entity
+    reviewer_conventions: bool = True  # colours, protection, source links (builder.reviewer)
 
     def period(self, role: str) -> Period | None:
         return _lookup(self, "periods", "role").get(role)

@@ -327,4 +327,5 @@ def load_report(path: Path) -> Report:
         source=Source(str(path), 1),
         subject=doc.get("subject", "Financial statements"),
         key_totals=tuple(doc.get("key_totals", ())),
+        reviewer_conventions=doc.get("reviewer_conventions", True),
     )

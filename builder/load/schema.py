@@ -66,6 +66,7 @@ REPORT = {
         "layouts": {"type": "array", "minItems": 1, "items": TEXT},
         "key_totals": {"type": "array", "items": ID},
         "data": TEXT,
+        "reviewer_conventions": {"type": "boolean"},
     },
 }
 
