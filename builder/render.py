@@ -125,7 +125,8 @@ def render_sheet(
 
         def write(cell: Cell) -> None:
             fmt = formats(roles.style(cell))
-            render_reviewer.link_source(sheet, cell, fmt, roles)
+            if cell.source is not None:  # a typed figure: on a statement, linked to its source
+                render_reviewer.link_source(sheet, cell, fmt, roles)
             _write_cell(sheet, cell, fmt)
 
     sheet.formulas = formula_map.SheetFormulas()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from xlsxwriter.utility import quote_sheetname
 
 from builder.excel_limits import utf16_len
-from builder.expr import Name, Range, Ref, walk
+from builder.expr import Bin, Call, Name, Neg, Range, Ref, Sum
 from builder.plan import Cell, Style
 from builder.sources import DATA_SHEET, INPUTS_SHEET, where
 
@@ -101,16 +101,31 @@ class SheetRoles:
         return LINK if self.crosses(expr) else FORMULA
 
     def crosses(self, expr) -> bool:
-        """Whether a formula reads another sheet: a cell or range there, or an input by name."""
-        for node in walk(expr):
+        """Whether a formula reads another sheet: a cell or range there, or an input by name.
+        (builder.expr.walk's nested generators were most of the conventions' cost on the example.)"""
+        sheet, name_sheets = self.sheet, self.conv.name_sheets
+        pending = [expr]
+        while pending:
+            node = pending.pop()
             kind = type(node)
-            if (kind is Ref or kind is Range) and node.sheet != self.sheet:
-                return True
-            if kind is Name and self.conv.name_sheets.get(node.name, self.sheet) != self.sheet:
+            if kind is Ref or kind is Range:
+                if node.sheet != sheet:
+                    return True
+            elif kind is Bin:
+                pending += (node.left, node.right)
+            elif kind is Call:
+                pending += node.args
+            elif kind is Sum:
+                pending += node.items
+            elif kind is Neg:
+                pending.append(node.operand)
+            elif kind is Name and name_sheets.get(node.name, sheet) != sheet:
                 return True
         return False
 
     def style(self, cell: Cell) -> Style:
+        if cell.expr is None and cell.source is None:  # labels and headers, most cells: no role
+            return cell.style
         role = self.role(cell)
         if role is OTHER or role is FORMULA:
             return cell.style  # formulas keep the default black font: no new format
