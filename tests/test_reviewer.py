@@ -189,3 +189,29 @@ def test_the_example_is_protected_with_inputs_unlocked(example_workbook):
     assert re.search(
         r'<hyperlink ref="[A-Z]+\d+" location="Data!A2:E2" tooltip="data.csv:2"', package.xml("Operations")
     )
+
+
+def test_links_and_locks_hold_in_constant_memory_mode(mini, tmp_path):
+    # A large workbook is written row by row (XlsxWriter's constant_memory): the link goes in
+    # before the formula of the same cell, so nothing is flushed in between.
+    from builder import api
+    from builder.render import render_workbook
+
+    out = render_workbook(api.plan(mini), tmp_path / "cm.xlsx", constant_memory=True)
+    package = Package(out)
+    typed = package.formula_cell("Income", "Data!D2")
+    assert re.search(rf'<hyperlink ref="{typed}" location="Data!A2:E2" tooltip="data.csv:2"', package.xml("Income"))
+    assert re.search(rf'<c r="{typed}"[^>]*><f>Data!D2</f><v>120(\.0)?</v></c>', package.xml("Income"))
+    assert package.look("Data", "D2") == (BLUE, False)
+
+
+def test_a_figure_on_a_second_data_sheet_links_to_its_quoted_name(tmp_path):
+    # Past Excel's 1,048,575 figures a sheet, figures continue on "Data (2)", whose name needs quotes.
+    from builder.errors import Source
+    from builder.expr import Ref
+    from builder.plan import Cell, Style
+
+    conv = reviewer.Conventions(tmp_path, {}, frozenset())
+    cell = Cell(8, 2, 5.0, Style(), Ref("Data (2)", 4, 3), "'Data (2)'!D5", Source(str(tmp_path / "data.csv"), 1048580))
+    assert reviewer.SheetRoles(conv, "Ledger").source_link(cell) == ("'Data (2)'!A5:E5", "data.csv:1048580")
+    assert reviewer.SheetRoles(conv, "Ledger").style(cell).font_color == "#008000"
