@@ -125,7 +125,7 @@ def render_sheet(
 
         def write(cell: Cell) -> None:
             fmt = formats(roles.style(cell))
-            if cell.source is not None:  # a typed figure: on a statement, linked to its source
+            if cell.source is not None and cell.expr is not None and roles.links:  # a typed figure on a statement
                 render_reviewer.link_source(sheet, cell, fmt, roles)
             _write_cell(sheet, cell, fmt)
 

@@ -37,7 +37,7 @@ MAX_TOOLTIP = 255  # Excel's limit for a hyperlink's screen tip
 # Not protected: the formula map is very hidden and only verify reads it.
 UNPROTECTED = frozenset({"_formulas"})
 
-INPUT, FORMULA, LINK, OTHER = "input", "formula", "link", "other"
+INPUT, LINK = "input", "link"  # the roles that change a cell's look (a formula keeps black)
 
 
 class Conventions(NamedTuple):
@@ -90,15 +90,7 @@ class SheetRoles:
         # in a layout (a check's tolerance) is shown as typed but stays locked.
         self.editable = sheet == INPUTS_SHEET or is_data_sheet(sheet)
         self.links = sheet not in conv.unlinked
-        self.styles: dict[tuple[Style, str], Style] = {}
-
-    def role(self, cell: Cell) -> str:
-        expr = cell.expr
-        if expr is None:
-            return INPUT if cell.source is not None and cell.link is None else OTHER
-        if type(expr) is Ref:  # the common case: a typed figure on a statement, =Data!D5
-            return LINK if expr.sheet != self.sheet else FORMULA
-        return LINK if self.crosses(expr) else FORMULA
+        self.styles: dict[tuple[int, str], tuple[Style, Style]] = {}
 
     def crosses(self, expr) -> bool:
         """Whether a formula reads another sheet: a cell or range there, or an input by name.
@@ -124,21 +116,33 @@ class SheetRoles:
         return False
 
     def style(self, cell: Cell) -> Style:
-        if cell.expr is None and cell.source is None:  # labels and headers, most cells: no role
-            return cell.style
-        role = self.role(cell)
-        if role is OTHER or role is FORMULA:
-            return cell.style  # formulas keep the default black font: no new format
-        key = (cell.style, role)
-        style = self.styles.get(key)
-        if style is None:
-            style = cell.style
-            if style.font_color is None:  # a colour a sheet chose (a link, a highlight) stays
-                style = style._replace(font_color=INPUT_COLOR if role is INPUT else LINK_COLOR)
-            if role is INPUT and self.editable:
-                style = style._replace(locked=False)
-            self.styles[key] = style
-        return style
+        """The cell's style with its role's colour and lock. Called for every cell written (a
+        million on a large statement), hence the role inline and styles cached by identity:
+        a sheet's cells share a few Style objects, which the cache keeps alive."""
+        expr = cell.expr
+        if expr is None:
+            if cell.source is None or cell.link is not None:  # labels, headers, links: no role
+                return cell.style
+            role = INPUT
+        elif type(expr) is Ref:  # the common case: a typed figure on a statement, =Data!D5
+            if expr.sheet == self.sheet:
+                return cell.style
+            role = LINK
+        elif self.crosses(expr):
+            role = LINK
+        else:
+            return cell.style  # a formula keeps the default black font: no new format
+        style = cell.style
+        known = self.styles.get((id(style), role))
+        if known is not None:
+            return known[1]
+        made = style
+        if made.font_color is None:  # a colour a sheet chose (a link, a highlight) stays
+            made = made._replace(font_color=INPUT_COLOR if role is INPUT else LINK_COLOR)
+        if role is INPUT and self.editable:
+            made = made._replace(locked=False)
+        self.styles[(id(style), role)] = (style, made)
+        return made
 
     def source_link(self, cell: Cell) -> tuple[str, str] | None:
         """For a typed figure on a statement: its row on the Data sheet (location) and its
