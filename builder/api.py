@@ -56,12 +56,16 @@ def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
     from builder.compare import identity
     from builder.compare.baseline import mark
     from builder.resolve import resolve
+    from builder.reviewer import conventions
 
     loaded = load(report, data)
     # A declared recast is marked on its statement (and listed on Contents): builder.compare.baseline.
     workbook = resolve(mark(loaded.report), loaded.figures)
-    # Which figure each statement cell holds, written in the workbook so that it can be a baseline.
-    return workbook._replace(identities=identity.of_report(loaded.report))
+    return workbook._replace(
+        # Which figure each statement cell holds, written in the workbook so that it can be a baseline.
+        identities=identity.of_report(loaded.report),
+        reviewer=conventions(loaded.report, loaded.figures, workbook),
+    )
 
 
 def breaks(workbook: WorkbookPlan) -> list:

@@ -6,10 +6,13 @@ This is what render writes and what verify compares; it holds no XlsxWriter obje
 from __future__ import annotations
 
 import datetime as dt
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from builder.errors import Source
 from builder.expr import Expr, Value
+
+if TYPE_CHECKING:
+    from builder.reviewer import Conventions
 
 
 class Style(NamedTuple):
@@ -23,6 +26,7 @@ class Style(NamedTuple):
     wrap: bool = False
     font_color: str | None = None
     bg_color: str | None = None
+    locked: bool = True  # False: a typed input a protected sheet lets the user change (builder.reviewer)
 
 
 class Cell(NamedTuple):
@@ -92,3 +96,4 @@ class WorkbookPlan(NamedTuple):
     printed_pages: int | None = None
     key_figures: tuple[tuple[str, float], ...] = ()  # the report's key totals, first period
     identities: tuple = ()  # builder.compare.identity.Identities: which figure each statement cell holds
+    reviewer: Conventions | None = None  # colours, protection and source links (builder.reviewer)

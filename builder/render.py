@@ -13,11 +13,12 @@ import xlsxwriter
 import xlsxwriter.worksheet
 from xlsxwriter.exceptions import FileCreateError
 
-from builder import formula_map
+from builder import formula_map, render_reviewer
 from builder.errors import Problem, ReportError, Source
 from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.outputs import PARTIAL, atomic
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
+from builder.reviewer import SheetRoles, sheet_roles
 
 # Above this many known cells (see known_cells: about five per typed figure) a workbook is
 # written in XlsxWriter's constant_memory mode. Measured (peak RSS of a whole build of the
@@ -73,6 +74,8 @@ class _Formats:
             if style.wrap:
                 props["text_wrap"] = True
                 props["valign"] = "bottom"
+            if not style.locked:
+                props["locked"] = False
             self.cache[style] = self.workbook.add_format(props)
         return self.cache[style]
 
@@ -109,8 +112,23 @@ def _write_cell(sheet, cell: Cell, fmt) -> None:
         raise ReportError(Problem(where, f"{sheet.name}!R{cell.row + 1}C{cell.col + 1} {what}"))
 
 
-def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan) -> formula_map.SheetFormulas:
+def render_sheet(
+    workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPlan, roles: SheetRoles | None = None
+) -> formula_map.SheetFormulas:
     sheet = workbook.add_worksheet(plan.name, worksheet_class=_Worksheet)
+    if roles is None:
+
+        def write(cell: Cell) -> None:
+            _write_cell(sheet, cell, formats(cell.style))
+
+    else:  # the reviewer conventions: each cell's colour and lock by its role, typed figures' links
+
+        def write(cell: Cell) -> None:
+            fmt = formats(roles.style(cell))
+            if cell.source is not None and cell.expr is not None and roles.links:  # a typed figure on a statement
+                render_reviewer.link_source(sheet, cell, fmt, roles)
+            _write_cell(sheet, cell, fmt)
+
     sheet.formulas = formula_map.SheetFormulas()
     sheet.hide_gridlines(2)
     for col, width in enumerate(plan.widths):
@@ -128,7 +146,7 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
     pending = next(cells, None)
     for row, kind, _, item in events:
         while pending is not None and pending.row < row:
-            _write_cell(sheet, pending, formats(pending.style))
+            write(pending)
             pending = next(cells, None)
         if kind == 0:
             height, hidden = item
@@ -140,7 +158,7 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
                 item.first_row, item.first_col, item.last_row, item.last_col, item.text, formats(item.style)
             )
     while pending is not None:
-        _write_cell(sheet, pending, formats(pending.style))
+        write(pending)
         pending = next(cells, None)
     for cond in plan.conditional:
         value = cond.equals if cond.equals.lstrip("-").replace(".", "", 1).isdigit() else f'"{cond.equals}"'
@@ -148,6 +166,7 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
         sheet.conditional_format(cond.first_row, cond.first_col, cond.last_row, cond.last_col, options)
     if plan.freeze:
         sheet.freeze_panes(*plan.freeze)
+    render_reviewer.protect(sheet, roles)
     if plan.print:
         setup = plan.print
         sheet.set_landscape()
@@ -224,7 +243,10 @@ def render_workbook(plan: WorkbookPlan, out: Path, constant_memory: bool | None 
             }
         )
         formats = _Formats(workbook)
-        recorded = {sheet.name: render_sheet(workbook, formats, sheet) for sheet in plan.sheets}
+        recorded = {
+            sheet.name: render_sheet(workbook, formats, sheet, sheet_roles(plan.reviewer, sheet.name))
+            for sheet in plan.sheets
+        }
         for name, ref in plan.names:
             workbook.define_name(name, ref)
         if plan.identities:  # which figure each statement cell holds, for baselines and diff

@@ -164,6 +164,7 @@ class Report(NamedTuple):
     formats: tuple = ()  # named formats rows of text quote figures in (builder.narrative.NamedFormat)
     published: tuple[tuple[str, Source], ...] = ()  # earlier quarters' workbooks (path, where it is named)
     recast: tuple[Recast, ...] = ()
+    reviewer_conventions: bool = True  # colours, protection, source links (builder.reviewer)
 
     def period(self, role: str) -> Period | None:
         return _lookup(self, "periods", "role").get(role)

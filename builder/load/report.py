@@ -341,4 +341,5 @@ def load_report(path: Path) -> Report:
             Recast(item["line"], str(item["period"]), item["note"], doc["recast"].item_source(i))
             for i, item in enumerate(doc.get("recast", ()))
         ),
+        reviewer_conventions=doc.get("reviewer_conventions", True),
     )

@@ -84,6 +84,7 @@ REPORT = {
                 },
             },
         },
+        "reviewer_conventions": {"type": "boolean"},
     },
 }
 
