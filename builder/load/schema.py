@@ -66,6 +66,19 @@ REPORT = {
         "layouts": {"type": "array", "minItems": 1, "items": TEXT},
         "key_totals": {"type": "array", "items": ID},
         "data": TEXT,
+        # Workbooks published for earlier quarters, relative to report.yaml (`roll` names the previous one).
+        "published": {"type": "array", "items": TEXT},
+        # How `roll` moves period keys on (builder.cycle.keys): a quarter's key, and year-to-date keys.
+        "roll": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "key": TEXT,
+                "half_year": TEXT,
+                "nine_months": TEXT,
+                "full_year": TEXT,
+            },
+        },
     },
 }
 
