@@ -290,7 +290,10 @@ def _write(
     report_path.write_text(text, encoding="utf-8")
     (out / "data.csv").write_text("line,period,value\n", encoding="utf-8")  # the report names it; filled below
     rolled = load_report(report_path)
-    carried, pending = _data(rolled, figures, out / "data.csv")
+    # A new period's key -> the key of the same role before (3Q04 -> 2Q04); kept keys are not new.
+    kept = {p.key for p in spec.periods}
+    before = {new[p.role].key: p.key for p in spec.periods if new[p.role].key not in kept}
+    carried, pending = _data(rolled, figures, out / "data.csv", before)
     to_update = [f"{report_path}:{line}: {what}" for line, what in lines]
     moved = [
         f"{p.role}: {p.key} -> {new[p.role].key} ({new[p.role].label})"
@@ -354,17 +357,19 @@ def _dump(name: str, value: Any) -> str:
     return dump({name: value}, False)
 
 
-def _data(rolled: Report, figures, path: Path) -> tuple[int, int]:
+def _data(rolled: Report, figures, path: Path, old_keys: dict[str, str]) -> tuple[int, int]:
     """Write the rolled data file: every figure the new report shows, carried over or empty."""
     from builder.validate import needed_figures
 
     order = {p.key: i for i, p in enumerate(rolled.periods)}
     rows: dict[str, list[Period]] = {}
     required: set[tuple[str, str]] = {(r.id, p.key) for _, r, p in needed_figures(rolled)}
-    used = set(figures.lines)
     for _, row, period in needed_figures(rolled, blank_too=True):
         rows.setdefault(row.id, []).append(period)
-        if row.id in used:  # a `missing: blank` line with figures: to type (delete the row to leave it blank)
+        # A `missing: blank` line is to type in a new period when it had a figure in the period of the
+        # same role before (2Q04 for 3Q04); delete the row to leave it blank. Otherwise it stays blank.
+        before = old_keys.get(period.key)
+        if before is not None and figures.find(row.id, before) is not None:
             required.add((row.id, period.key))
     for row, period in _reached(rolled):
         rows.setdefault(row.id, []).append(period)
@@ -373,11 +378,12 @@ def _data(rolled: Report, figures, path: Path) -> tuple[int, int]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["line", "period", "value"])
     carried = pending = 0
+    typed = _as_typed(figures)
     for line, periods in rows.items():
         for period in sorted(set(periods), key=lambda p: order[p.key]):
             i = figures.find(line, period.key)
             if i is not None:
-                writer.writerow([line, period.key, _typed(figures, i)])
+                writer.writerow([line, period.key, typed.get((line, period.key)) or _typed(figures, i)])
                 carried += 1
             elif (line, period.key) in required:
                 writer.writerow([line, period.key, ""])
@@ -419,6 +425,30 @@ def _reached(rolled: Report) -> list[tuple[Row, Period]]:
                     out.append((row, part))
             if ROW_KINDS[row.kind].computed:
                 todo.extend(ROW_KINDS[row.kind].refs(row))
+    return out
+
+
+def _as_typed(figures) -> dict[tuple[str, str], str]:
+    """The figures of CSV data files as they were typed ("80.0%", "(1,234)"), by (line, period key):
+    a carried figure keeps its form as well as its value."""
+    out: dict[tuple[str, str], str] = {}
+    for file in figures.files:
+        if not file.lower().endswith(".csv") or not Path(file).is_file():
+            continue
+        with open(file, encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            names = [c.strip() for c in header]
+            for row in reader:
+                if len(row) != len(names):
+                    continue
+                cells = dict(zip(names, row, strict=True))
+                if {"line", "period", "value"} <= set(cells):
+                    out.setdefault((cells["line"].strip(), cells["period"].strip()), cells["value"])
+                elif "line" in cells:
+                    for name, value in cells.items():
+                        if name != "line" and value.strip():
+                            out.setdefault((cells["line"].strip(), name), value)
     return out
 
 
