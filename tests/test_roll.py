@@ -39,6 +39,7 @@ def rolled(tmp_path_factory, example_workbook) -> Path:
         "--published", example_workbook,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
+    (out.parent / "roll-output.txt").write_text(result.output)
     return out
 
 
@@ -74,6 +75,12 @@ def test_the_rolled_report_says_what_rolled(rolled, example_workbook):
     assert all((rolled / layout).is_file() for layout in doc["layouts"])
     text = (rolled / "report.yaml").read_text()
     assert "# TO UPDATE for 3Q04: the inputs below are still 2Q04's values" in text
+    said = (rolled.parent / "roll-output.txt").read_text().splitlines()
+    fx_line = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("  fx_rate:"))) + 1
+    assert f"to update: {rolled / 'report.yaml'}:{fx_line}: input fx_rate = 110.2 is still 2Q04's" in said
+    # Headers that print a key are named at their layout line (layouts are shared, not rewritten).
+    assert any("summary_operating_results.yaml:10:" in t and "'1H04' names 1H04, now 9M04" in t for t in said)
+    assert not any(": date " in t for t in said)  # --date was given
 
 
 def test_check_lists_the_figures_to_type_with_file_line_until_filled(rolled, tmp_path):
@@ -201,6 +208,30 @@ def test_a_declared_key_pattern_rolls(mini, tmp_path):
     assert result.exit_code == 0, result.output
     periods = yaml.safe_load((out / "report.yaml").read_text())["periods"]
     assert periods["prior"] == {"key": "FY03Q3", "label": "Dec 31, 2003"}
+
+
+def test_declared_year_to_date_keys_roll_a_sum(mini, tmp_path):
+    _keys(mini, "FY04Q2", "FY03Q2")
+    edit(mini, "layouts:", 'roll: {key: "FY{yy}Q{q}", half_year: "FY{yy}H1", nine_months: "FY{yy}M9"}\nlayouts:')
+    periods = '  q1: {key: FY04Q1, label: "Mar 31, 2004"}\n  ytd: {key: FY04H1, label: FY04H1, sum_of: [q1, current]}\n'
+    edit(mini, "inputs:", periods + "inputs:")
+    out = tmp_path / "next"
+    result = run("roll", mini, "--to", "FY04Q3", "--label", "Sep 30, 2004", "--out", out)
+    assert result.exit_code == 0, result.output
+    rolled = yaml.safe_load((out / "report.yaml").read_text())["periods"]
+    assert rolled["ytd"] == {"key": "FY04M9", "label": "FY04M9", "sum_of": ["quarter_FY04Q1", "q1", "current"]}
+    assert rolled["q1"] == {"key": "FY04Q2", "label": "Dec 31, 2024"}  # moved on one: the old current
+    assert rolled["quarter_FY04Q1"] == {"key": "FY04Q1", "label": "Mar 31, 2004"}
+
+
+def test_a_sum_of_quarters_that_are_not_consecutive_is_refused(mini, tmp_path):
+    _keys(mini, "2Q04", "2Q03")
+    edit(mini, "inputs:", "  both: {key: BOTH, label: Both, sum_of: [prior, current]}\ninputs:")
+    out = tmp_path / "next"
+    result = run("roll", mini, "--to", "3Q04", "--label", "Sep 30, 2004", "--out", out)
+    assert result.exit_code == 2 and f"{mini}:6" in result.output, result.output
+    assert "period 'both' (BOTH) cannot roll: it adds up 2Q03, 2Q04, which are not consecutive" in result.output
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(

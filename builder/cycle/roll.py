@@ -285,7 +285,7 @@ def _write(
     doc["published"] = [_relative(baseline, out), *[_relative(old_dir / p, out) for p in doc.get("published", [])]]
     if date is not None:
         doc["date"] = date
-    text, lines = _yaml(doc, spec, old_key, new_key, date is None)
+    text, lines = _yaml(doc, spec, old_key, new_key, date is None, out)
     report_path = out / "report.yaml"
     report_path.write_text(text, encoding="utf-8")
     (out / "data.csv").write_text("line,period,value\n", encoding="utf-8")  # the report names it; filled below
@@ -294,7 +294,7 @@ def _write(
     kept = {p.key for p in spec.periods}
     before = {new[p.role].key: p.key for p in spec.periods if new[p.role].key not in kept}
     carried, pending = _data(rolled, figures, out / "data.csv", before)
-    to_update = [f"{report_path}:{line}: {what}" for line, what in lines]
+    to_update = [f"{report_path}:{line}: {what}" for line, what in lines] + _headers(spec, new)
     moved = [
         f"{p.role}: {p.key} -> {new[p.role].key} ({new[p.role].label})"
         for p in spec.periods
@@ -302,6 +302,21 @@ def _write(
     ]
     added = [f"{role}: {n.key} ({n.label}), a part of a sum" for role, n in new.items() if spec.period(role) is None]
     return Rolled(report_path, out / "data.csv", carried, pending, moved + added, to_update, baseline)
+
+
+def _headers(spec: Report, new: dict[str, _New]) -> list[str]:
+    """Column headers that print a rolled period's old key (`header: 2Q04`): layouts are not
+    rewritten, so each is named, at its line, to be updated (or to print the period's label)."""
+    moved = {p.key: new[p.role].key for p in spec.periods if new[p.role].key != p.key}
+    out = []
+    for layout in spec.layouts:
+        for col in layout.columns:
+            for text in dict.fromkeys(t for t in (col.header, col.period_header) if t):
+                for old in moved:
+                    if re.search(rf"(?<![A-Za-z0-9]){re.escape(old)}(?![A-Za-z0-9])", text):
+                        where = col.source or layout.source
+                        out.append(f"{where}: column '{col.id}' header {text!r} names {old}, now {moved[old]}")
+    return list(dict.fromkeys(out))
 
 
 def _part_roles(n: _New, new: dict[str, _New]) -> list[str]:
@@ -325,9 +340,11 @@ def _published(spec: Report, out: Path, given: Path | None) -> Path:
     return build(spec, out / f"published-{spec.period('current').key}.xlsx").path
 
 
-def _yaml(doc: dict, spec: Report, old_key: str, new_key: str, old_date: bool) -> tuple[str, list[tuple[int, str]]]:
+def _yaml(
+    doc: dict, spec: Report, old_key: str, new_key: str, old_date: bool, out_dir: Path
+) -> tuple[str, list[tuple[int, str]]]:
     """report.yaml as text, with comments on what is still the old quarter's, and those lines."""
-    out = [f"# Rolled from {spec.source.file} ({old_key}) to {new_key} by `report-builder roll`."]
+    out = [f"# Rolled from {_relative(spec.source.file, out_dir)} ({old_key}) to {new_key} by `report-builder roll`."]
     flagged: list[tuple[int, str]] = []
     for name, value in doc.items():
         if name == "date" and old_date:
