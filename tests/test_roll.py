@@ -282,3 +282,12 @@ def test_an_empty_row_for_an_unknown_line_is_an_error_not_a_figure_to_type(mini,
     assert result.exit_code == 2
     assert f"error: {mini.parent / 'data.csv'}:8: line 'cots' is used by no layout" in result.output
     assert "to type" not in result.output
+
+
+def test_a_declared_pattern_without_a_year_is_refused(mini, tmp_path):
+    _keys(mini, "FY04Q2", "FY03Q2")
+    edit(mini, "layouts:", 'roll: {key: "FY{yy}Q{q}", half_year: "H1"}\nlayouts:')
+    out = tmp_path / "next"
+    result = run("roll", mini, "--to", "FY04Q3", "--label", "Sep 30, 2004", "--out", out)
+    assert result.exit_code == 2 and "roll: half_year 'H1': a year-to-date key needs a year" in result.output
+    assert f"{mini}:" in result.output and not out.exists()

@@ -101,6 +101,16 @@ def template_problem(template: str) -> str | None:
     return None
 
 
+def to_date_problem(key_template: str, template: str) -> str | None:
+    """Why a declared year-to-date template cannot be used, or None."""
+    if "{mm}" in key_template:
+        return "a {mm} key has no quarter number, so its year-to-date keys are given with --set-key"
+    names = re.findall(r"\{(\w*)\}", template)
+    if names not in (["yy"], ["yyyy"]):
+        return "a year-to-date key needs a year ({yy} or {yyyy}) once, and no other field"
+    return None
+
+
 def infer(key: str) -> KeyPattern | None:
     """The built-in pattern the key follows, if exactly one does."""
     found = [p for p in BUILT_IN if p.parse(key) is not None]

@@ -26,11 +26,12 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from builder.cycle.keys import KeyPattern, infer, template_problem
+from builder.cycle.keys import KeyPattern, infer, template_problem, to_date_problem
 from builder.errors import Problem, ReportError, Source
 from builder.spec import Period, Report, Row
 
 _DECLARED = ("half_year", 2), ("nine_months", 3), ("full_year", 4)
+_DECLARED_BY_N = tuple((n, name) for name, n in _DECLARED)
 _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9]{2}(?![0-9])")
 
 
@@ -102,6 +103,10 @@ def _pattern(spec: Report, doc: dict) -> KeyPattern:
         if problem:
             raise ReportError(Problem(spec.source, f"roll: key {declared['key']!r}: {problem}"))
         to_date = tuple((n, declared[name]) for name, n in _DECLARED if name in declared)
+        for n, template in to_date:
+            problem = to_date_problem(declared["key"], template)
+            if problem:
+                raise ReportError(Problem(spec.source, f"roll: {dict(_DECLARED_BY_N)[n]} {template!r}: {problem}"))
         pattern = KeyPattern(declared["key"], to_date)
         if pattern.parse(current.key) is None:
             why = f"the current key {current.key} does not follow the declared pattern {declared['key']!r}"
