@@ -165,6 +165,24 @@ def test_filled_the_rolled_report_builds_and_shows_2q04_as_published(rolled, exa
                     assert new_row[j + 1] == old_row[i + 1], (new_layout.sheet, new_row[0], col.header)
                     compared += 1
     assert compared >= 140  # 151 figures: JPY and "%" of 2Q04 on every sheet that shows it
+    # Nine months add up 1Q04 (no sheet shows it any more: read from the Data sheet), 2Q04 and 3Q04;
+    # 3Q04 was filled as 2Q04's figures, so 9M04 = 1H04 as published + 2Q04, within a unit of rounding.
+    layout = next(layout for layout in old_spec.layouts if layout.sheet == "Summary Operating Results")
+    half = next(j for j, c in enumerate(layout.columns) if c.period == "first_half" and c.kind == "amount") + 1
+    quarter = next(j for j, c in enumerate(layout.columns) if c.period == "current" and c.kind == "amount") + 1
+    q2, q3 = before[layout.sheet], after[layout.sheet]
+    summed = 0
+    for old_row, new_row in zip(q2, q3, strict=True):
+        if old_row[0] in ("Total Revenues", "Total Costs", "Operating Income (Loss)", "Net Income (Loss)"):
+            expected = _number(old_row[half]) + _number(old_row[quarter])
+            assert abs(_number(new_row[half]) - expected) <= 1, (old_row[0], new_row[half], expected)
+            summed += 1
+    assert summed == 4
+
+
+def _number(shown: str) -> int:
+    text = shown.replace(",", "")
+    return -int(text[1:-1]) if text.startswith("(") else int(text)
 
 
 @pytest.mark.parametrize(
