@@ -20,9 +20,10 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except ReportError as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
-            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+            from builder.cycle.totype import report_lines
+
+            for line in report_lines(exc.problems):
+                click.echo(line, err=True)
             ctx.exit(exc.exit_code)
         except TieOutError as exc:
             for result in exc.breaks:
@@ -132,6 +133,58 @@ def new(directory: Path, blank: bool) -> None:
 
     report = new_project(directory, blank=blank)
     click.echo(f"wrote {report}; build it with: cd {directory} && report-builder build")
+
+
+def _pairs(option: str, given: tuple[str, ...]) -> dict[str, str]:
+    pairs = {}
+    for item in given:
+        role, sep, value = item.partition("=")
+        if not sep or not role.strip() or not value.strip():
+            raise click.BadParameter(f"expected ROLE=VALUE, found {item!r}", param_hint=option)
+        pairs[role.strip()] = value.strip()
+    return pairs
+
+
+@main.command()
+@REPORT
+@click.option("--to", "to", required=True, help="The new quarter's key (2Q04 -> 3Q04).")
+@click.option("--label", required=True, help="The new quarter's label in headers (Dec 31, 2004).")
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path), help="A new or empty folder.")
+@click.option("--date", type=click.DateTime(["%Y-%m-%d"]), help="The new report's date (YYYY-MM-DD).")
+@click.option("--set-label", "set_label", multiple=True, help="ROLE=LABEL: a rolled period's label, said outright.")
+@click.option("--set-key", "set_key", multiple=True, help="ROLE=KEY: a rolled period's key, said outright.")
+@click.option(
+    "--published",
+    type=click.Path(path_type=Path),
+    help="The workbook published for the current quarter (default: the report's default output if built, "
+    "else built into the new folder).",
+)
+def roll(
+    report: Path | None,
+    to: str,
+    label: str,
+    out_dir: Path,
+    date,
+    set_label: tuple[str, ...],
+    set_key: tuple[str, ...],
+    published: Path | None,
+) -> None:
+    """Write next quarter's report (report.yaml, data.csv) into a new folder, from REPORT (as `build` finds it)."""
+    from builder.cycle.roll import roll as roll_report
+
+    labels, keys = _pairs("--set-label", set_label), _pairs("--set-key", set_key)
+    day = date.date() if date else None
+    rolled = roll_report(_report(report), to, label, out_dir, day, labels, keys, published)
+    click.echo(f"wrote {rolled.report} and {rolled.data}")
+    for line in rolled.periods:
+        click.echo(f"period {line}")
+    click.echo(f"published: {rolled.published} (the baseline the rolled report's comparatives must match)")
+    for line in rolled.to_update:
+        click.echo(f"to update: {line}")
+    click.echo(
+        f"{rolled.carried} figure(s) carried over, {rolled.to_type} to type: fill in their values in "
+        f"{rolled.data}, then run: report-builder check {rolled.report}"
+    )
 
 
 @main.command()

@@ -41,6 +41,8 @@ class Figures:
         # Figures of text lines ("N/A", "~11%"), verbatim: few, so a dict beside the numbers
         # (whose slot holds 0.0).
         self.texts: dict[int, str] = {}
+        # Rows of the data file with an empty value (builder.load.data.ToType): figures still to type.
+        self.to_type: list = []
 
     @classmethod
     def of(cls, figures: Iterable[Figure]) -> Figures:

@@ -102,7 +102,15 @@ class _Resolver:
         if role not in grid.amount_col and period is not None and period.sum_of:
             parts = [self.period_amount(row_id, part, where) for part in period.sum_of]
             return None if None in parts else signed_sum([(1, p) for p in parts])
+        if role not in grid.amount_col and period is not None and self.is_part(role):
+            from builder.cycle.parts import off_sheet_amount
+
+            return off_sheet_amount(self, row_id, role, where)
         return self.amount_ref(row_id, role, where)
+
+    def is_part(self, role: str) -> bool:
+        """Whether `role` is a part of a sum_of period (1Q04 of nine months)."""
+        return any(role in p.sum_of for p in self.report.periods)
 
     def parts_sum(self, row_id: str, role: str) -> Expr | None:
         """A typed line's amount in a `sum_of` period: the live sum of its typed parts, each

@@ -22,7 +22,7 @@ from builder.kinds.base import NOT_FOOTED
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
 from builder.printing import header_title, page_setup
 from builder.resolved import header_rows
-from builder.spec import Column, Layout, Report, Row
+from builder.spec import Column, Layout, Period, Report, Row
 
 _BAD_SHEET_CHARS = set("[]:*?/\\")
 _A1 = re.compile(r"^([A-Za-z]{1,3})([0-9]+)$")
@@ -490,19 +490,35 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                 figures.source(i),
                 f"row '{line}' shows no amount column (show: {list(entry[1].show)}), so this figure would be lost",
             )
-        elif not _sheet_uses(entry[0], role_of[period]) and not _summed(report, entry[0], entry[1], role_of[period]):
+        elif (
+            not _sheet_uses(entry[0], role_of[period])
+            and not _summed(report, entry[0], entry[1], role_of[period])
+            and not _only_a_part(report, role_of[period])
+        ):
             yield Problem(
                 figures.source(i),
                 f"sheet '{entry[0].sheet}' shows no {period} column for '{line}', so this figure would be lost",
             )
+    # The data the figures came from: a batch's file or a DataFrame, not always the report's.
+    data = ", ".join(figures.files) or report.data_path
+    pending = {(t.line, t.period) for t in figures.to_type}  # listed as "to type" instead (to_type)
+    for _, row, period in needed_figures(report):
+        if figures.find(row.id, period.key) is None and (row.id, period.key) not in pending:
+            yield Problem(
+                row.source,
+                f"no figure for '{row.id}' in period {period.key} in {data} (or declare 'missing: blank')",
+            )
+
+
+def needed_figures(report: Report, blank_too: bool = False) -> Iterator[tuple[Layout, Row, Period]]:
+    """Each typed figure the layouts show, as (layout, row, period); rows that say
+    `missing: blank` only with `blank_too` (`roll` carries their figures over)."""
     needed = {
         role for layout in report.layouts for col in layout.columns for role in COLUMN_KINDS[col.kind].periods(col)
     }
-    # The data the figures came from: a batch's file or a DataFrame, not always the report's.
-    data = ", ".join(figures.files) or report.data_path
     parts: dict[str, list[str]] = {}  # per sheet: the periods a typed line needs figures for
     for layout, row in _rows(report):
-        if row.missing == "blank":
+        if row.missing == "blank" and not blank_too:
             continue
         kind = ROW_KINDS[row.kind]
         if not kind.has_cells:
@@ -513,15 +529,16 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
             period = report.period(role)
             if period and period.sum_of:
                 continue  # computed from its parts, whose figures are needed instead
-            if (
-                period
-                and figures.find(row.id, period.key) is None
-                and (_sheet_uses(layout, role) or _summed(report, layout, row, role))
-            ):
-                yield Problem(
-                    row.source,
-                    f"no figure for '{row.id}' in period {period.key} in {data} (or declare 'missing: blank')",
-                )
+            if period and (_sheet_uses(layout, role) or _summed(report, layout, row, role)):
+                yield layout, row, period
+
+
+def _only_a_part(report: Report, role: str) -> bool:
+    """Whether `role` is a quarter no sheet shows, there only to be added up by a sum_of period
+    (1Q04 of nine months, after a roll): its figures are read on the Data sheet."""
+    return any(role in p.sum_of for p in report.periods) and not any(
+        _sheet_uses(layout, role) for layout in report.layouts
+    )
 
 
 def _has_amounts(layout: Layout) -> bool:
@@ -770,6 +787,14 @@ def text_figures(report: Report, figures: Figures) -> Iterator[Problem]:
                     break
 
 
+def to_type(report: Report, figures: Figures) -> Iterator[Problem]:
+    """Rows of the data file with an empty value: the figures still to type (as `roll` leaves
+    them), listed together with the row's label and the period, each at its data line."""
+    from builder.cycle.totype import to_type_problems
+
+    yield from to_type_problems(report, figures, row_index(report))
+
+
 CHECKS: tuple[Check, ...] = (
     unique_ids,
     sheet_names,
@@ -790,6 +815,7 @@ CHECKS: tuple[Check, ...] = (
     hidden_rows,
     percent_only_rows,
     declared_rounding,
+    to_type,  # last: the figures to type are listed together, after any other problem
 )
 
 

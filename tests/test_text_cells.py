@@ -125,8 +125,9 @@ def test_words_on_a_number_line_are_refused(guidance, tmp_path):
 
 
 def test_an_empty_text_is_refused(guidance, tmp_path):
+    # An empty value is a figure still to type (issue 13), listed with its label.
     edit(tmp_path / "data.csv", "growth,FY25,~11%", "growth,FY25,")
-    refused(guidance, tmp_path / "out.xlsx", "the text of 'growth' for FY25 is empty", where="data.csv:6")
+    refused(guidance, tmp_path / "out.xlsx", "to type: ", "growth (", "for FY25", where="data.csv:6")
 
 
 def test_a_total_of_a_text_line_is_refused(guidance, tmp_path):
@@ -236,4 +237,4 @@ def test_a_check_on_a_text_line_is_refused(guidance, tmp_path):
 def test_an_empty_value_on_a_number_line_is_refused_not_a_crash(guidance, tmp_path):
     # Found by tests/test_properties.py on this branch: '' passed for a sign in _undress.
     edit(tmp_path / "data.csv", "revenue,FY24,100", "revenue,FY24,")
-    refused(guidance, tmp_path / "out.xlsx", "value of 'revenue' for FY24", "found ''", where="data.csv:3")
+    refused(guidance, tmp_path / "out.xlsx", "to type: ", "revenue (Revenue) for FY24", where="data.csv:3")

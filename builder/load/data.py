@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from builder.errors import Problem, ReportError, Source
 from builder.figures import Figures, PercentFigure
@@ -28,6 +28,15 @@ _PLAIN = re.compile(r"[-+]?" + _PLAIN_DIGITS)
 _GROUPED = re.compile(r"[-+]?" + _GROUPED_DIGITS)
 _UNSIGNED = re.compile(_PLAIN_DIGITS + "|" + _GROUPED_DIGITS)
 _NOT_EXCEL = re.compile(r"[-+]?(inf|infinity|nan)", re.IGNORECASE)
+
+
+class ToType(NamedTuple):
+    """A data row with an empty value (line,period,): a figure still to be typed."""
+
+    line: str
+    period: str
+    source: Source
+    entity: str | None = None
 
 
 def parse_number(text: Any) -> float | None:
@@ -149,6 +158,8 @@ def load_figures(data: Path | str | Any, text_lines: frozenset[str] = frozenset(
     for item in _figures(*_read(data), entities=False, text_lines=text_lines):
         if isinstance(item, Figure):
             figures.append(item)
+        elif isinstance(item, ToType):
+            figures.to_type.append(item)  # listed by validate, with the row's label
         else:
             problems.append(item[1])
     if problems:
@@ -163,6 +174,8 @@ def load_entities(
     problem of its entity only, so one entity's bad data never stops the others."""
     out: dict[str, tuple[Figures, list[Problem]]] = {}
     for item in _figures(*_read(data), entities=True, text_lines=text_lines):
+        if isinstance(item, ToType):
+            item = item.entity, Problem(item.source, f"to type: '{item.line}' for {item.period} has no value yet")
         entity = item.entity if isinstance(item, Figure) else item[0]
         figures, problems = out.setdefault(entity or "", (Figures(), []))
         if isinstance(item, Figure):
@@ -289,7 +302,7 @@ def _unexpected_header(header: list[str]) -> str:
 
 def _figures(
     header_info, rows: Iterable, entities: bool, text_lines: frozenset[str] = frozenset()
-) -> Iterator[Figure | tuple[str | None, Problem]]:
+) -> Iterator[Figure | ToType | tuple[str | None, Problem]]:
     """Figures, and (entity, problem) for each malformed line."""
     header, where = header_info
     header = [c.strip() for c in header]
@@ -320,6 +333,11 @@ def _figures(
             period = seen.setdefault(period, period)
             if not tidy and value in ("", None):
                 continue  # a wide file leaves a period blank where there is no figure
+            if tidy and (value is None or (isinstance(value, str) and not value.strip(" \t"))):
+                # line,period, with no value: a figure still to type (`roll` writes these); listed, not guessed.
+                if line and period and (entity or not has_entity):
+                    yield ToType(line, period, source, entity)
+                    continue
             number = _text(value) if line in text_lines else read_number(value)
             if has_entity and not entity:
                 yield entity, Problem(source, "the entity is empty")

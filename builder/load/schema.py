@@ -85,6 +85,17 @@ REPORT = {
             },
         },
         "reviewer_conventions": {"type": "boolean"},
+        # How `roll` moves period keys on (builder.cycle.keys): a quarter's key, and year-to-date keys.
+        "roll": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "key": TEXT,
+                "half_year": TEXT,
+                "nine_months": TEXT,
+                "full_year": TEXT,
+            },
+        },
     },
 }
 
