@@ -18,6 +18,7 @@ from builder.errors import Problem, ReportError, Source
 from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.outputs import PARTIAL, atomic
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
+from builder.render_charts import insert_charts
 
 # Above this many known cells (see known_cells: about five per typed figure) a workbook is
 # written in XlsxWriter's constant_memory mode. Measured (peak RSS of a whole build of the
@@ -148,6 +149,8 @@ def render_sheet(workbook: xlsxwriter.Workbook, formats: _Formats, plan: SheetPl
         sheet.conditional_format(cond.first_row, cond.first_col, cond.last_row, cond.last_col, options)
     if plan.freeze:
         sheet.freeze_panes(*plan.freeze)
+    if plan.charts:
+        insert_charts(workbook, sheet, plan.charts)
     if plan.print:
         setup = plan.print
         sheet.set_landscape()

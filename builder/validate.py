@@ -9,6 +9,7 @@ import re
 import string
 from collections.abc import Callable, Iterator
 
+from builder.charts.checks import chart_problems
 from builder.errors import Problem
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
@@ -780,6 +781,7 @@ CHECKS: tuple[Check, ...] = (
     cell_options,
     hidden_rows,
     percent_only_rows,
+    chart_problems,  # builder/charts
 )
 
 

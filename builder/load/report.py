@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from builder.charts.spec import charts_of
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
 from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
@@ -243,6 +244,7 @@ def load_layout(path: Path) -> Layout:
         page_header=doc.get("page_header", "all"),
         sheet_source=source_at(doc, ["sheet"]),
         text_sources=tuple(_text_sources(doc)),
+        charts=charts_of(doc),
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from builder.charts.spec import CHARTS
 from builder.errors import Problem
 from builder.kinds import COLUMN_KINDS, cell_keys, column_keys, row_keys
 from builder.kinds.base import ID
@@ -157,6 +158,7 @@ LAYOUT = {
         },
         "rows": {"type": "array", "minItems": 1, "items": ROW},
         "notes": TEXT_LINES,
+        "charts": CHARTS,  # builder/charts
         "checks": {
             "type": "array",
             "items": {
