@@ -13,8 +13,10 @@ import xlsxwriter
 from builder.charts.place import ChartPlan, SeriesPlan
 
 FONT = {"name": "Arial"}
-# A line's colour apart from the columns' (XlsxWriter's defaults would give the same blue).
-_LINE_COLOURS = ("#C0504D", "#9BBB59", "#8064A2", "#F79646")
+# Colours set explicitly, the same in Excel and LibreOffice (their default palettes differ),
+# and lines (the secondary axis) in hues the columns do not use, so no line reads as a column's.
+_FILLS = ("#4F81BD", "#C0504D", "#9BBB59", "#4BACC6", "#8064A2", "#F79646")
+_LINES = ("#F79646", "#7030A0", "#1F497D", "#00B050", "#7F7F7F", "#C00000")
 
 
 def insert_charts(workbook: xlsxwriter.Workbook, sheet, charts: tuple[ChartPlan, ...]) -> None:
@@ -30,32 +32,35 @@ def insert_charts(workbook: xlsxwriter.Workbook, sheet, charts: tuple[ChartPlan,
 def _chart(workbook: xlsxwriter.Workbook, plan: ChartPlan):
     chart = workbook.add_chart({"type": plan.draws})
     second = workbook.add_chart({"type": plan.secondary}) if plan.secondary else None
-    lines = 0
+    drawn = {"column": 0, "line": 0}
     for series in plan.series:
-        target = second if series.secondary and second is not None else chart
+        target, kind = (second, plan.secondary) if series.secondary and second else (chart, plan.draws)
         options = _series(plan, series)
-        if (second is not None and target is second) or plan.draws == "line":
-            colour = _LINE_COLOURS[lines % len(_LINE_COLOURS)] if target is second else None
-            lines += target is second
-            options["marker"] = {"type": "circle", "size": 6}
-            if colour:
-                options["line"] = {"color": colour, "width": 2.25}
-                options["marker"].update({"border": {"color": colour}, "fill": {"color": colour}})
         if series.secondary:
             options["y2_axis"] = True
+        if kind == "line":
+            colour = _LINES[drawn["line"] % len(_LINES)]
+            options["line"] = {"color": colour, "width": 2.25}
+            options["marker"] = {"type": "circle", "size": 6, "border": {"color": colour}, "fill": {"color": colour}}
+        else:
+            options["fill"] = {"color": _FILLS[drawn["column"] % len(_FILLS)]}
+        drawn[kind] += 1
         target.add_series(options)
+    small = {**FONT, "size": 8}
     chart.set_title({"name": plan.title, "name_font": {**FONT, "size": 11, "bold": True}, "overlay": False})
-    chart.set_x_axis({"num_font": {**FONT, "size": 8}})
-    chart.set_y_axis({"num_format": plan.number_format, "num_font": {**FONT, "size": 8}, "major_gridlines": {
-        "visible": True, "line": {"color": "#D9D9D9"}}})  # fmt: skip
-    chart.set_legend({"position": "bottom", "font": {**FONT, "size": 8}})
+    # Category labels below the plot, not on the zero line among the columns of a loss.
+    chart.set_x_axis({"num_font": small, "label_position": "low"})
+    gridlines = {"visible": True, "line": {"color": "#D9D9D9"}}
+    chart.set_y_axis({"num_format": plan.number_format, "num_font": small, "major_gridlines": gridlines})
     if len(plan.series) == 1:
         chart.set_legend({"none": True})  # the title names the one series
+    else:
+        chart.set_legend({"position": "bottom", "font": small})
     # A memo row (hidden: true) is plotted too: Excel leaves hidden cells out by default.
     chart.show_hidden_data()
     chart.set_size({"width": plan.width, "height": plan.height})
     if second is not None:
-        second.set_y2_axis({"num_format": plan.secondary_format, "num_font": {**FONT, "size": 8}})
+        second.set_y2_axis({"num_format": plan.secondary_format, "num_font": small})
         chart.combine(second)
     return chart
 
