@@ -429,7 +429,7 @@ BAD = {
     "unknown key": (CHART.replace("title:", "titel:"), ["unknown key 'titel'", "did you mean 'title'"], "titel"),
     "secondary on a line chart": (
         CHART + "    secondary: [cost]\n",
-        ["'secondary' is for a chart with a secondary axis"],
+        ["'secondary' is for a column_line chart (columns with a line on a secondary axis)", "does not take it"],
         "secondary",
     ),
     "column_line without its line": (

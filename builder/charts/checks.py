@@ -39,13 +39,15 @@ def chart_problems(report: Report, figures: object = None) -> Iterator[Problem]:
 
 def _chart(report: Report, layout: Layout, chart: Chart, rows: dict, amounts: dict) -> Iterator[Problem]:
     kind = CHART_KINDS[chart.type]
-    for key in ("secondary", "secondary_format"):
-        if key in dict(chart.sources) and key not in kind.own_keys:
-            yield Problem(
-                chart.source_of(key),
-                f"'{key}' is for a chart with a secondary axis (type: column_line); "
-                f"a {chart.type} chart draws every series on one axis",
-            )
+    given = dict(chart.sources)
+    for other in CHART_KINDS.values():
+        for key in other.own_keys:
+            if key in given and key not in kind.own_keys:
+                given.pop(key)  # named once, for the first kind that takes it
+                yield Problem(
+                    chart.source_of(key),
+                    f"'{key}' is for a {other.name} chart ({other.describe()}); a {chart.type} chart does not take it",
+                )
     if kind.secondary and not chart.secondary:
         yield Problem(
             chart.source_of("type"),
