@@ -479,3 +479,14 @@ def test_a_row_of_text_is_not_plotted(mini, tmp_path):
     assert result.exit_code == 2, result.output
     assert "row 'said' holds text: a chart plots a row's figures" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "book.xlsx").exists()
+
+
+def test_builder_load_stays_the_function_once_its_subpackage_is_imported():
+    """A neighbour found through the charts' imports: importing any builder.load.* module for
+    the first time used to rebind `builder.load` (the API's function) to that subpackage, so a
+    second builder.load(...) in a process, or a test module importing it later, got a module."""
+    import builder.load.yamlsrc  # noqa: F401
+
+    assert callable(builder.load)
+    assert builder.load(EXAMPLE).report.company == "Internet Initiative Japan Inc."
+    assert callable(builder.load)

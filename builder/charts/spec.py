@@ -14,12 +14,11 @@ charts:
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from builder.charts import CHART_KINDS
 from builder.errors import Source
 from builder.kinds.base import ID
-from builder.load.yamlsrc import source_at
 
 _TEXT = {"type": "string"}
 _FORMAT = {"type": "string", "minLength": 1, "maxLength": 255}
@@ -76,34 +75,3 @@ class Chart(NamedTuple):
 
     def source_of(self, key: str) -> Source:
         return dict(self.sources).get(key, self.source)
-
-
-def charts_of(doc: Any) -> tuple[Chart, ...]:
-    """The charts a layout document declares (its shape already checked against CHARTS)."""
-    items = doc.get("charts") or []
-    return tuple(_chart(item, items.item_source(i)) for i, item in enumerate(items))
-
-
-def _chart(item: Any, where: Source) -> Chart:
-    def series(key: str) -> tuple[Series, ...]:
-        out = []
-        for i, entry in enumerate(item.get(key, ())):
-            here = item[key].item_source(i)
-            if isinstance(entry, str):
-                out.append(Series(entry, None, here))
-            else:
-                out.append(Series(entry["row"], entry.get("name"), here))
-        return tuple(out)
-
-    periods = item.get("periods")
-    return Chart(
-        type=item["type"],
-        title=item["title"],
-        series=series("series"),
-        source=where,
-        secondary=series("secondary"),
-        periods=tuple(periods) if periods is not None else None,
-        number_format=item.get("number_format"),
-        secondary_format=item.get("secondary_format"),
-        sources=tuple((key, source_at(item, [key])) for key in item),
-    )

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from builder.charts.spec import charts_of
+from builder.charts.load import charts_of
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
 from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
