@@ -83,6 +83,7 @@ class SheetPlan(NamedTuple):
     hidden_rows: tuple[int, ...] = ()  # memo rows: written (formulas use them) but hidden, so not printed
     conditional: tuple[Conditional, ...] = ()
     print: PrintSetup | None = None
+    charts: tuple = ()  # builder.charts.place.ChartPlan: native charts over this sheet's cells
 
 
 class WorkbookPlan(NamedTuple):

@@ -18,6 +18,7 @@ from builder.errors import Problem, ReportError, Source
 from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.outputs import PARTIAL, atomic
 from builder.plan import Cell, SheetPlan, Style, WorkbookPlan
+from builder.render_charts import insert_charts
 from builder.reviewer import SheetRoles, sheet_roles
 
 # Above this many known cells (see known_cells: about five per typed figure) a workbook is
@@ -167,6 +168,8 @@ def render_sheet(
     if plan.freeze:
         sheet.freeze_panes(*plan.freeze)
     render_reviewer.protect(sheet, roles)
+    if plan.charts:
+        insert_charts(workbook, sheet, plan.charts)
     if plan.print:
         setup = plan.print
         sheet.set_landscape()

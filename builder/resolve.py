@@ -14,6 +14,7 @@ import string
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from builder import narrative
+from builder.charts.place import with_charts
 from builder.checks import checks_sheet
 from builder.contents import contents_sheet
 from builder.errors import Problem, ReportError, Source
@@ -481,7 +482,7 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
         raise ReportError([exc.problem]) from None
     labels = {row.id: row.label for layout in report.layouts for row in layout.rows if row.id}
     res.data_plans = data_sheets(report, figures, labels)
-    sheets = [_sheet(res, grid) for grid in res.grids]
+    sheets = [with_charts(res, grid, _sheet(res, grid)) for grid in res.grids]
     checks, results = checks_sheet(res)
     if res.problems:
         raise ReportError(_unique(res.problems))

@@ -136,6 +136,7 @@ class Layout(NamedTuple):
     sheet_source: Source | None = None
     text_sources: tuple[tuple[str, Source], ...] = ()  # title, subtitle and note lines
     adjustments: tuple[Adjustment, ...] = ()  # `adjust:` declared rounding placements
+    charts: tuple = ()  # builder.charts.spec.Chart: charts drawn from this statement's rows
 
     def text_source(self, text: str) -> Source:
         return next((src for t, src in self.text_sources if t == text), self.source)

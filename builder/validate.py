@@ -10,6 +10,7 @@ import string
 from collections.abc import Callable, Iterator
 
 from builder import narrative
+from builder.charts.checks import chart_problems
 from builder.compare.identity import SHEET as FIGURES_SHEET
 from builder.errors import Problem
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
@@ -815,6 +816,7 @@ CHECKS: tuple[Check, ...] = (
     hidden_rows,
     percent_only_rows,
     declared_rounding,
+    chart_problems,  # builder/charts
     to_type,  # last: the figures to type are listed together, after any other problem
 )
 

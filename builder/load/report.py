@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from builder.charts.load import charts_of
 from builder.errors import Problem, ReportError, Source
 from builder.expr import ParseError, parse_row_formula
 from builder.kinds import COLUMN_KINDS, ROW_KINDS, cell_keys
@@ -249,6 +250,7 @@ def load_layout(path: Path) -> Layout:
             Adjustment(a["row"], a["column"], a["units"], a["note"], doc["adjust"].item_source(i))
             for i, a in enumerate(doc.get("adjust", ()))
         ),
+        charts=charts_of(doc),
     )
 
 

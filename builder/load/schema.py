@@ -15,6 +15,7 @@ from typing import Any
 
 import jsonschema_rs
 
+from builder.charts.spec import CHARTS
 from builder.errors import Problem
 from builder.kinds import COLUMN_KINDS, cell_keys, column_keys, row_keys
 from builder.kinds.base import ID
@@ -198,6 +199,7 @@ LAYOUT = {
                 "properties": {"row": ID, "column": ID, "units": {"type": "number"}, "note": {**TEXT, "minLength": 1}},
             },
         },
+        "charts": CHARTS,  # builder/charts
         "checks": {
             "type": "array",
             "items": {
