@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -309,3 +310,76 @@ def test_a_declared_pattern_without_a_year_is_refused(mini, tmp_path):
     result = run("roll", mini, "--to", "FY04Q3", "--label", "Sep 30, 2004", "--out", out)
     assert result.exit_code == 2 and "roll: half_year 'H1': a year-to-date key needs a year" in result.output
     assert f"{mini}:" in result.output and not out.exists()
+
+
+def _rolled_and_filled(example_workbook: Path, folder: Path) -> Path:
+    """The example rolled to 3Q04 naming its 2Q04 workbook as published, the figures to type filled."""
+    result = run(
+        "roll", EXAMPLE, "--to", "3Q04", "--label", "Dec 31, 2004", "--out", folder, "--date", "2005-02-10",
+        "--published", example_workbook,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    fill(folder)
+    return folder
+
+
+def _retype(folder: Path, line: str, period: str, value: str) -> int:
+    """Types another figure for line and period in the rolled data file; returns its file line."""
+    path = folder / "data.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, row in enumerate(text, 1) if row.startswith(f"{line},{period},"))
+    text[number - 1] = f"{line},{period},{value}"
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    return number
+
+
+def test_the_rolled_report_proves_its_comparatives_against_the_published_workbook(example_workbook, tmp_path):
+    folder = _rolled_and_filled(example_workbook, tmp_path / "q3")
+    result = run("check", folder)
+    assert result.exit_code == 0, result.output
+    compared = int(result.stdout.split("checks hold; ")[1].split(" figures equal")[0])
+    # Every figure of 2Q04 the 3Q04 report shows again: at least the 151 JPY and "%" figures of the
+    # prior-quarter columns that the test above reads through LibreOffice.
+    assert compared >= 151, result.stdout
+
+
+def test_a_changed_carried_figure_fails_the_rolled_build_with_exit_7_until_declared_recast(example_workbook, tmp_path):
+    folder = _rolled_and_filled(example_workbook, tmp_path / "q3")
+    # Published in the 2Q04 release (three months to Sept 30, 2004, JPY thousands): dedicated access
+    # 2,832,355 and dial-up access 739,957. 957 moved from one to the other: totals and cash stay.
+    dedicated = _retype(folder, "dedicated_access", "2Q04", "2833312")
+    dialup = _retype(folder, "dialup_access", "2Q04", "739000")
+    out = tmp_path / "q3.xlsx"
+    result = run("build", folder, "--out", out)
+    assert result.exit_code == 7, result.output
+    errors = [e for e in result.stderr.splitlines() if e.startswith("error: ")]
+    published = yaml.safe_load((folder / "report.yaml").read_text())["published"][0]  # as report.yaml names it
+    data = folder / "data.csv"
+    assert errors[:2] == [
+        f"error: {data}:{dedicated}: Operations, Dedicated access services, Sept 30, 2004, JPY: "
+        f"published 2,832,355 ({published}), now 2,833,312",
+        f"error: {data}:{dialup}: Operations, Dial-up access services, Sept 30, 2004, JPY: "
+        f"published 739,957 ({published}), now 739,000",
+    ]
+    # Whatever else differs (a share of revenues, a change) is traced to those two typed figures.
+    assert all(f"data.csv:{dedicated}" in e or f"data.csv:{dialup}" in e for e in errors)
+    assert not out.exists()
+
+    with open(folder / "report.yaml", "a", encoding="utf-8") as handle:
+        handle.write(
+            "recast:\n"
+            "  - {line: dedicated_access, period: 2Q04, note: Reclassified from dial-up access}\n"
+            "  - {line: dialup_access, period: 2Q04, note: Reclassified to dedicated access}\n"
+        )
+    result = run("build", folder, "--out", out)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(out)
+    labels = [row[0] for row in book["Operations"].iter_rows(values_only=True)]
+    assert "Dedicated access services (R1)" in labels and "Dial-up access services (R2)" in labels
+    assert "(R2) Recast: Dial-up access services, Sept 30, 2004: Reclassified to dedicated access" in labels
+    contents = [row[:3] for row in book["Contents"].iter_rows(values_only=True)]
+    start = contents.index(("Recast figures", "Period and note", "Sheet"))
+    assert contents[start + 1 : start + 3] == [
+        ("Dedicated access services (R1)", "Sept 30, 2004: Reclassified from dial-up access", "Operations"),
+        ("Dial-up access services (R2)", "Sept 30, 2004: Reclassified to dedicated access", "Operations"),
+    ]
