@@ -11,8 +11,7 @@ import datetime as dt
 import math
 import string
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
-
+from builder.a1 import quote_sheetname, xl_rowcol_to_cell
 from builder.checks import checks_sheet
 from builder.contents import contents_sheet
 from builder.errors import Problem, ReportError, Source
