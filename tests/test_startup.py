@@ -88,3 +88,16 @@ def test_quoted_sheet_names_are_xlsxwriters(name):
 def test_quoted_sheet_names_edge_cases():
     for name in ["Data", "Data (2)", "R", "rc", "C1", "R1C1", "XFD1", "XFE1", "A1048577", "Sheet1", "_x", ".x", "a.b"]:
         assert a1.quote_sheetname(name) == utility.quote_sheetname(name), name
+
+
+def test_the_api_functions_stay_functions_once_their_namesake_modules_are_imported(mini):
+    # The package imports its API lazily; importing the subpackages builder.load and
+    # builder.plan (every build does) used to replace builder.load() with the subpackage.
+    script = (
+        "import builder, builder.load.report, builder.plan\n"
+        f"builder.plan({str(mini)!r})\n"
+        f"print(len(builder.load({str(mini)!r}).figures), type(builder.plan({str(mini)!r})).__name__)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["6", "WorkbookPlan"]
