@@ -151,6 +151,12 @@ def workbooks(example_workbook, recalculated, tmp_path_factory, mini_report) -> 
         "saved by openpyxl": folder / "saved.xlsx",
         "tampered": _rewrite(example_workbook, folder / "tampered.xlsx", "xl/worksheets/sheet2.xml", _tamper),
         "constant_memory": render_workbook(plan(mini_report), folder / "streamed.xlsx", constant_memory=True),
+        "a formula on Data": _rewrite(
+            example_workbook,
+            folder / "data-formula.xlsx",
+            "xl/worksheets/sheet18.xml",  # Data: its D2 typed over with a formula
+            lambda t: re.sub(r'<c r="D2"([^>]*)><v>[^<]*</v></c>', r'<c r="D2"\1><f>1+1</f><v>2</v></c>', t),
+        ),
         "hand-written": _rewrite(
             example_workbook, folder / "hand.xlsx", "xl/worksheets/sheet2.xml", lambda _: HAND_SHEET
         ),
@@ -168,7 +174,15 @@ def mini_report(tmp_path_factory) -> Path:
     return folder / "report.yaml"
 
 
-KINDS = ["example", "recalculated", "saved by openpyxl", "tampered", "constant_memory", "hand-written"]
+KINDS = [
+    "example",
+    "recalculated",
+    "saved by openpyxl",
+    "tampered",
+    "constant_memory",
+    "a formula on Data",
+    "hand-written",
+]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -190,6 +204,35 @@ def test_the_hand_written_sheet_has_what_the_builder_never_writes(workbooks):
 @pytest.mark.parametrize("kind", KINDS)
 def test_verify_finds_what_the_openpyxl_reading_found(workbooks, kind):
     assert compare._read(workbooks[kind]) == _old_read(workbooks[kind])
+
+
+def test_a_formula_on_a_sheet_without_formulas_is_found(workbooks):
+    # Sheets the map does not name are skipped when their XML has no <f> element (a scan of
+    # the bytes): one formula typed into the Data sheet must still be read.
+    cells, _, _ = compare._read(workbooks["a formula on Data"])
+    assert cells[("Data", "D2")] == ("=1+1", 2)
+    assert ("Data", "D2") not in compare._read(workbooks["example"])[0]
+
+
+@pytest.mark.parametrize(
+    "xml, found",
+    [
+        (b"<c><f>A1</f></c>", True),
+        (b"<x:c><x:f>A1</x:f></x:c>", True),
+        (b'<c><f t="shared" si="0"/></c>', True),
+        (b"<c><f\n>A1</f></c>", True),
+        (b'<fill/><font/><c r="F1"><v>1</v></c><c><is><t>&lt;f&gt;</t></is></c>', False),
+    ],
+)
+def test_the_scan_for_formula_elements(xml, found, tmp_path):
+    with zipfile.ZipFile(tmp_path / "s.xlsx", "w") as archive:
+        archive.writestr("s.xml", b"<sheetData>" + b" " * ((1 << 20) - 15) + xml + b"</sheetData>")  # across chunks
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        archive.writestr("xl/_rels/workbook.xml.rels", b"<Relationships/>")
+    with zipfile.ZipFile(tmp_path / "s.xlsx") as archive:
+        book = xlsxread.Book(archive)
+        book.sheets["S"] = "s.xml"
+        assert book.may_hold_formulas("S") is found
 
 
 def test_the_tampered_workbook_is_found_out(workbooks, recalculated):

@@ -161,8 +161,10 @@ def _read(path: Path) -> tuple[dict[tuple[str, str], tuple[str, object]], list[s
             for name in book.sheets:
                 here = present[name] = set()
                 kept = others[name] = {} if mapped and name in mapped else None
+                if kept is None and not book.may_hold_formulas(name):
+                    continue  # nothing verify needs: a Data sheet, Inputs
                 count = 0
-                for row, col, formula, value in book.cells(name):
+                for row, col, formula, value in book.cells(name, values=kept is not None):
                     count += 1
                     if formula is not None:  # not a text that starts with "=" (Contents has "= Jun 30, ...")
                         out[(name, _a1(row, col))] = (formula, value)
@@ -210,19 +212,18 @@ def _differences(cells: dict, recalculated: Path) -> list[Difference]:
     archive, engine = xlsxread.open_book(
         recalculated, lambda reason: EngineFailed(f"LibreOffice wrote an unreadable workbook ({reason})")
     )
-    wanted: dict[str, set[str]] = {}
+    wanted: dict[str, dict[tuple[int, int], str]] = {}  # sheet -> (row, col) -> "C12"
     for sheet, coord in cells:
-        wanted.setdefault(sheet, set()).add(coord)
+        row, col = xlsxread.coordinate(coord)
+        wanted.setdefault(sheet, {})[(row, col)] = coord
     again: dict[tuple[str, str], object] = {}
     with archive:
         try:
             for sheet, coords in wanted.items():
                 if sheet not in engine.sheets:
                     continue
-                for row, col, _, value in engine.cells(sheet, formulas=False):
-                    coord = _a1(row, col)
-                    if coord in coords:
-                        again[(sheet, coord)] = value
+                for row, col, _, value in engine.cells(sheet, formulas=False, only=set(coords)):
+                    again[(sheet, coords[(row, col)])] = value
         except Exception as exc:  # noqa: BLE001 - LibreOffice's own output, not the user's file
             raise EngineFailed(f"LibreOffice wrote an unreadable workbook ({type(exc).__name__}: {exc})") from None
     diffs = []

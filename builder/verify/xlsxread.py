@@ -20,6 +20,10 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _C, _ROW, _F, _V, _IS, _T, _R, _SI = (_MAIN + tag for tag in ("c", "row", "f", "v", "is", "t", "r", "si"))
+# The start of an element named f, with any namespace prefix; the overlap carried between
+# chunks is longer than any prefix a real workbook uses.
+_F_ELEMENT = re.compile(rb"<(?:[A-Za-z_][-.\w]{0,200}:)?f[\s/>]")
+_F_OVERLAP = 256
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
 Value = object  # int | float | str | bool | None, as openpyxl gives them
@@ -51,12 +55,26 @@ class Book:
                         element.clear()
         return self._strings
 
-    def cells(self, sheet: str, formulas: bool = True) -> Iterator[tuple[int, int, str | None, Value]]:
+    def may_hold_formulas(self, sheet: str) -> bool:
+        """False when the sheet's XML has no element named f (with or without a namespace
+        prefix): a scan of its bytes, much faster than parsing a large Data sheet."""
+        tail = b""
+        with self.archive.open(self.sheets[sheet]) as stream:
+            while chunk := stream.read(1 << 20):
+                if _F_ELEMENT.search(tail + chunk):
+                    return True
+                tail = chunk[-_F_OVERLAP:]
+        return False
+
+    def cells(
+        self, sheet: str, formulas: bool = True, values: bool = True, only: set[tuple[int, int]] | None = None
+    ) -> Iterator[tuple[int, int, str | None, Value]]:
         """(row, column, formula or None, stored value) of each cell, 1-based, in file order.
 
         `formula` is "=" + the formula's text, as openpyxl gives it (None when `formulas` is
-        False: LibreOffice's copy is read for its values only)."""
-        strings = self.strings()
+        False: LibreOffice's copy is read for its values only). With `values` False only
+        formula cells get their value (the others None): a Data sheet's text is not needed.
+        With `only`, just those cells (row, column) are given."""
         shared: dict[str, object] = {}  # a shared formula's index -> openpyxl's Translator
         row_number = 0
         pending: list[tuple[int | None, int | None, object, Value]] = []  # the current row's cells
@@ -66,14 +84,15 @@ class Book:
                 ref = element.get("r")
                 row = col = None
                 if ref:
-                    match = _REF.fullmatch(ref)
-                    if match is None:
-                        raise ValueError(f"{sheet}: {ref!r} is not a cell reference")
-                    col, row = _column(match.group(1)), int(match.group(2))
+                    row, col = coordinate(ref)
+                    if only is not None and (row, col) not in only:
+                        element.clear()
+                        continue
                 formula = element.find(_F) if formulas else None
                 if formula is not None:
                     formula = (formula.text, formula.get("t"), formula.get("si"))
-                pending.append((row, col, formula, _value(element, element.get("t", "n"), strings)))
+                value = _value(element, element.get("t", "n"), self) if values or formula is not None else None
+                pending.append((row, col, formula, value))
                 element.clear()
             elif tag == _ROW:
                 # A row's number is known at its end; a cell without a reference takes the
@@ -83,11 +102,28 @@ class Book:
                 for row, col_given, formula, value in pending:
                     col = col + 1 if col_given is None else col_given
                     row = row_number if row is None else row
+                    if only is not None and col_given is None and (row, col) not in only:
+                        continue
                     if formula is not None:
                         formula = _formula(formula, row, col, shared)
                     yield row, col, formula, value
                 pending.clear()
                 element.clear()
+
+
+_COLUMNS: dict[str, int] = {}  # "D" -> 4, for the columns seen
+
+
+def coordinate(ref: str) -> tuple[int, int]:
+    """'D12' -> (12, 4); also '$D$12' and lower case, as openpyxl reads them."""
+    letters = ref.rstrip("0123456789")
+    col = _COLUMNS.get(letters)
+    if col is None or len(letters) == len(ref):
+        match = _REF.fullmatch(ref)
+        if match is None:
+            raise ValueError(f"{ref!r} is not a cell reference")
+        col = _COLUMNS[letters] = _column(match.group(1))
+    return int(ref[len(letters) :]), col
 
 
 def _formula(formula: tuple, row: int, col: int, shared: dict) -> str:
@@ -108,7 +144,7 @@ def _formula(formula: tuple, row: int, col: int, shared: dict) -> str:
     return value
 
 
-def _value(element, kind: str, strings: list[str]) -> Value:
+def _value(element, kind: str, book: Book) -> Value:
     """The cell's stored value, as openpyxl's reader (data_only) types it."""
     if kind == "inlineStr":
         inline = element.find(_IS)
@@ -119,7 +155,7 @@ def _value(element, kind: str, strings: list[str]) -> Value:
     if kind == "n":
         return float(value) if ("." in value or "E" in value or "e" in value) else int(value)
     if kind == "s":
-        return strings[int(value)]
+        return book.strings()[int(value)]
     if kind == "b":
         return bool(int(value))
     return value  # str (a formula's text result), e (an error such as #DIV/0!)
@@ -127,6 +163,8 @@ def _value(element, kind: str, strings: list[str]) -> Value:
 
 def _text(element) -> str:
     """A string item's text: its own <t> and those of its rich-text runs, not phonetic ones."""
+    if len(element) == 1 and element[0].tag == _T:  # plain text, nearly always
+        return element[0].text or ""
     pieces = [element.findtext(_T) or ""]
     pieces += [run.findtext(_T) or "" for run in element.iterfind(_R)]
     return "".join(pieces)
