@@ -1,50 +1,77 @@
-"""The baseline: a plain XlsxWriter script writing the same cells (formulas, stored values,
-formats) that the builder writes. Usage: plain.py CELLS.json OUT_DIR [COUNT]"""
+"""The baseline: the fastest honest plain XlsxWriter script writing what the builder writes.
+
+    python benchmarks/plain.py CELLS.pickle OUT_DIR [COUNT [CELLS2.pickle ...]]
+
+The cells (formulas with their stored values, numbers, text, blanks, merges, sheet settings)
+come from benchmarks/dump.py, made outside the timed region; loading the pickle is the
+script's only input step. Formats are created once and taken by index; XlsxWriter's
+per-formula scan for Excel 365 functions is switched off as the builder switches it off;
+the workbook options (constant_memory or shared strings) are the builder's. COUNT
+workbooks are written, the i-th from the (i mod n)-th pickle (batch: entities' variants).
+"""
 
 from __future__ import annotations
 
-import json
+import pickle
 import sys
 from pathlib import Path
 
 import xlsxwriter
+import xlsxwriter.worksheet
 
 
-def write(cells: dict, out: Path) -> None:
-    book = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False})
-    formats: dict[str, object] = {}
+class NoScan(xlsxwriter.worksheet.Worksheet):
+    """Without XlsxWriter's future-function scan, as the builder's worksheets (builder/render.py)."""
 
-    def fmt(props):
-        key = json.dumps(props, sort_keys=True)
-        if key not in formats:
-            formats[key] = book.add_format(props)
-        return formats[key]
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if expand_future_functions:
+            return super()._prepare_formula(formula, expand_future_functions)
+        return formula[1:] if formula.startswith("=") else formula
 
-    for sheet in cells["sheets"]:
-        ws = book.add_worksheet(sheet["name"])
-        for col, width in enumerate(sheet["widths"]):
-            ws.set_column(col, col, width)
-        merges = {m[0]: m for m in sheet["merges"]}
-        for row, col, value, formula, props in sheet["cells"]:
-            if row in merges:
-                m = merges.pop(row)
-                ws.merge_range(m[0], m[1], m[2], m[3], m[4], fmt(m[5]))
-            if formula is not None:
-                ws.write_formula(row, col, formula, fmt(props), "" if value is None else value)
-            elif isinstance(value, str):
-                ws.write_string(row, col, value, fmt(props))
-            elif value is None:
-                ws.write_blank(row, col, None, fmt(props))
-            else:
-                ws.write_number(row, col, value, fmt(props))
-    for name, ref in cells["names"]:
-        book.define_name(name, ref)
+
+def _formats(value, formats):
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "format":
+        return formats[value[1]]
+    if isinstance(value, dict):
+        return {k: _formats(v, formats) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_formats(v, formats) for v in value)
+    return value
+
+
+def write(dump: dict, out: Path) -> None:
+    book = xlsxwriter.Workbook(str(out), dump["options"])
+    formats = [book.add_format(props) for props in dump["formats"]]
+    formats.append(None)  # index -1: no format
+    book_calls = list(dump["book"])
+    if book_calls and book_calls[0][0] == "set_properties":
+        name, args, kwargs = book_calls.pop(0)
+        book.set_properties(*args, **kwargs)
+    for sheet in dump["sheets"]:
+        ws = book.add_worksheet(sheet["name"], worksheet_class=NoScan if sheet["class"] == "builder" else None)
+        number, string, formula, blank = ws.write_number, ws.write_string, ws.write_formula, ws.write_blank
+        for op, row, col, data, fmt, value in sheet["cells"]:
+            if op == 2:
+                formula(row, col, data, formats[fmt], value)
+            elif op == 0:
+                number(row, col, data, formats[fmt])
+            elif op == 1:
+                string(row, col, data, formats[fmt])
+            elif op == 3:
+                blank(row, col, data, formats[fmt])
+            else:  # merges, rows, columns, print settings: row, col, data are (method, args, kwargs)
+                getattr(ws, row)(*_formats(col, formats), **_formats(data, formats))
+    for name, args, kwargs in book_calls:
+        getattr(book, name)(*args, **kwargs)
     book.close()
 
 
 if __name__ == "__main__":
-    data = json.loads(Path(sys.argv[1]).read_text())
+    dumps = []
+    for path in [sys.argv[1], *sys.argv[4:]]:
+        with open(path, "rb") as handle:
+            dumps.append(pickle.load(handle))
     out = Path(sys.argv[2])
     out.mkdir(parents=True, exist_ok=True)
     for n in range(int(sys.argv[3]) if len(sys.argv) > 3 else 1):
-        write(data, out / f"plain{n}.xlsx")
+        write(dumps[n % len(dumps)], out / f"plain{n}.xlsx")

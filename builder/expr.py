@@ -15,8 +15,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from xlsxwriter.utility import quote_sheetname, xl_range, xl_rowcol_to_cell
-
+from builder.a1 import quote_sheetname, xl_range, xl_rowcol_to_cell
 from builder.numbers import EXCEL_DIGITS, TOO_SMALL, beyond_excel, significant_digits
 
 Value = float | str | None  # None is an empty cell

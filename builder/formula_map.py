@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from xlsxwriter.utility import xl_range
+from builder.a1 import xl_range
 
 SHEET = "_formulas"
 MARK = "report-builder formula map, version 1"

@@ -11,9 +11,8 @@ import datetime as dt
 import math
 import string
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
-
 from builder import narrative
+from builder.a1 import quote_sheetname, xl_rowcol_to_cell
 from builder.charts.place import with_charts
 from builder.checks import checks_sheet
 from builder.contents import contents_sheet

@@ -17,8 +17,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from xlsxwriter.utility import quote_sheetname
-
+from builder.a1 import quote_sheetname
 from builder.excel_limits import utf16_len
 from builder.expr import Bin, Call, Name, Neg, Range, Ref, Sum
 from builder.plan import Cell, Style

@@ -15,8 +15,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
-
+from builder.a1 import quote_sheetname, xl_rowcol_to_cell
 from builder.charts import CHART_KINDS
 from builder.charts.checks import chart_periods
 from builder.charts.spec import Chart, Series

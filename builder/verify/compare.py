@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from builder import formula_map
-from builder.errors import Problem, ReportError, Source
-from builder.verify import libreoffice
+from builder.a1 import xl_rowcol_to_cell
+from builder.errors import EngineFailed, Problem, ReportError, Source
+from builder.verify import libreoffice, xlsxread
 
 TOLERANCE = 1e-9  # relative; LibreOffice and Python may differ in the last bits of a quotient
 # Deflate cannot compress better than 1032:1, so a member claiming more is lying about its size
 # (a zip bomb, or a damaged directory); stored members are their own size.
 _DEFLATE_MAX_RATIO = 1032
-# A 100,000-line statement of 12 periods unpacks to about 450 MB; openpyxl needs tens of
-# times that in memory, so more than this is no workbook verify can read.
+# A 100,000-line statement of 12 periods unpacks to about 450 MB; more than this is no
+# workbook verify reads.
 MAX_UNPACKED = 2 * 1024**3
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Compound File: legacy .xls, or an encrypted .xlsx
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -139,74 +140,97 @@ def formula_cells(path: Path) -> dict[tuple[str, str], tuple[str, object]]:
 
 
 def _read(path: Path) -> tuple[dict[tuple[str, str], tuple[str, object]], list[str], bool]:
-    """Formula cells, the cells the formula map names that hold no formula, whether it has a map."""
-    import openpyxl
+    """Formula cells, the cells the formula map names that hold no formula, whether it has a map.
 
-    try:
-        # Opened as files: openpyxl refuses a path by its extension, LibreOffice and verify do not.
-        with open(path, "rb") as handle:
-            formulas = openpyxl.load_workbook(handle, data_only=False)
-        with open(path, "rb") as handle:
-            values = openpyxl.load_workbook(handle, data_only=True)
-    except Exception as exc:  # the user's file: whatever openpyxl cannot parse is a bad workbook
-        raise _refuse(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
-    out = {}
-    present: dict[str, set[tuple[int, int]]] = {}
-    for ws in formulas.worksheets:
-        stored = values[ws.title]
-        here = present[ws.title] = set()
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # not a text that starts with "=" (Contents has "= Jun 30, ...")
-                    out[(ws.title, cell.coordinate)] = (cell.value, stored[cell.coordinate].value)
-                    here.add((cell.row, cell.column))
-    if formula_map.SHEET not in values.sheetnames:
+    Each sheet's XML is streamed once (builder.verify.xlsxread); the map, the last sheet, is
+    read first, so that only the cells it names and that hold no formula need be kept."""
+    archive, book = xlsxread.open_book(path, lambda reason: _refuse(path, f"not a readable .xlsx workbook ({reason})"))
+    with archive:
+        try:
+            map_rows = None
+            if formula_map.SHEET in book.sheets:
+                map_rows = list(xlsxread.rows_of(book.cells(formula_map.SHEET, formulas=False)))
+            try:
+                mapped = None if map_rows is None else formula_map.read(iter(map_rows))
+            except ValueError as exc:
+                raise _refuse(path, f"its formula map (the {formula_map.SHEET} sheet) is damaged: {exc}") from None
+            out = {}
+            present: dict[str, set[tuple[int, int]]] = {}
+            others: dict[str, dict[tuple[int, int], object]] = {}  # non-formula cells of mapped sheets
+            counts: dict[str, int] = {}
+            for name in book.sheets:
+                here = present[name] = set()
+                kept = others[name] = {} if mapped and name in mapped else None
+                if kept is None and not book.may_hold_formulas(name):
+                    continue  # nothing verify needs: a Data sheet, Inputs
+                count = 0
+                for row, col, formula, value in book.cells(name, values=kept is not None):
+                    count += 1
+                    if formula is not None:  # not a text that starts with "=" (Contents has "= Jun 30, ...")
+                        out[(name, _a1(row, col))] = (formula, value)
+                        here.add((row, col))
+                    elif kept is not None:
+                        kept[(row, col)] = value
+                counts[name] = count
+        except ReportError:
+            raise
+        except Exception as exc:  # the user's file: whatever cannot be parsed is a bad workbook
+            raise _refuse(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
+    if mapped is None:
         return out, [], False
-    try:
-        mapped = formula_map.read(values[formula_map.SHEET].iter_rows(values_only=True))
-    except ValueError as exc:
-        raise _refuse(path, f"its formula map (the {formula_map.SHEET} sheet) is damaged: {exc}") from None
-    return out, _overwritten(path, values, mapped, present), True
+    return out, _overwritten(path, mapped, present, others, counts), True
 
 
-def _overwritten(path: Path, values, mapped: dict, present: dict[str, set[tuple[int, int]]]) -> list[str]:
+def _overwritten(path: Path, mapped: dict, present: dict, others: dict, counts: dict) -> list[str]:
     found = []
     for name, ranges in mapped.items():
         if name not in present:
             found.append(f"sheet {name!r} should hold formulas, and the workbook has no such sheet")
             continue
-        ws, have = values[name], present[name]
+        have, kept = present[name], others[name]
         # A real map names only cells the sheet has; one naming far more is damaged, and
         # walking it (A1:XFD1048576) would take hours.
         area = sum((r1 - r0 + 1) * (c1 - c0 + 1) for r0, c0, r1, c1 in ranges)
-        if area > len(ws._cells) + 1_000_000:
+        if area > counts[name] + 1_000_000:
             raise _refuse(path, f"its formula map names {area:,} cells of {name!r}, more than it has: it is damaged")
         for r0, c0, r1, c1 in ranges:
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     if (r, c) not in have:
-                        cell = ws._cells.get((r, c))  # not ws.cell(): that would add empty cells
-                        value = None if cell is None else cell.value
+                        value = kept.get((r, c))
                         holds = "nothing" if value in (None, "") else repr(value) if isinstance(value, str) else value
                         found.append(f"{name}!{_a1(r, c)} should hold a formula, holds {holds}")
     return found
 
 
 def _a1(row: int, col: int) -> str:
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
     return xl_rowcol_to_cell(row - 1, col - 1)
 
 
 def _differences(cells: dict, recalculated: Path) -> list[Difference]:
-    import openpyxl
-
-    engine = openpyxl.load_workbook(recalculated, data_only=True)
+    """The formula cells whose stored value differs from the engine's, read from its copy."""
+    archive, engine = xlsxread.open_book(
+        recalculated, lambda reason: EngineFailed(f"LibreOffice wrote an unreadable workbook ({reason})")
+    )
+    wanted: dict[str, dict[tuple[int, int], str]] = {}  # sheet -> (row, col) -> "C12"
+    for sheet, coord in cells:
+        row, col = xlsxread.coordinate(coord)
+        wanted.setdefault(sheet, {})[(row, col)] = coord
+    again: dict[tuple[str, str], object] = {}
+    with archive:
+        try:
+            for sheet, coords in wanted.items():
+                if sheet not in engine.sheets:
+                    continue
+                for row, col, _, value in engine.cells(sheet, formulas=False, only=set(coords)):
+                    again[(sheet, coords[(row, col)])] = value
+        except Exception as exc:  # noqa: BLE001 - LibreOffice's own output, not the user's file
+            raise EngineFailed(f"LibreOffice wrote an unreadable workbook ({type(exc).__name__}: {exc})") from None
     diffs = []
     for (sheet, coord), (formula, stored) in sorted(cells.items()):
-        again = engine[sheet][coord].value
-        if not same(stored, again):
-            diffs.append(Difference(sheet, coord, formula, stored, again))
+        value = again.get((sheet, coord))
+        if not same(stored, value):
+            diffs.append(Difference(sheet, coord, formula, stored, value))
     return diffs
 
 
