@@ -31,8 +31,10 @@ def column(col: int) -> str:
     return name
 
 
-def xl_rowcol_to_cell(row: int, col: int) -> str:
-    """(4, 2) -> 'C5'."""
+def xl_rowcol_to_cell(row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """(4, 2) -> 'C5'; with row_abs and col_abs, '$C$5' (a chart's series)."""
+    if row_abs or col_abs:
+        return f"{'$' if col_abs else ''}{column(col)}{'$' if row_abs else ''}{row + 1}"
     return f"{column(col)}{row + 1}"
 
 

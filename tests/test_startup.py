@@ -72,6 +72,8 @@ def test_the_pattern_finds_a_heavy_import(tmp_path):
 @given(st.integers(0, 1_048_575), st.integers(0, 16_383), st.integers(0, 1_048_575), st.integers(0, 16_383))
 def test_cell_references_are_xlsxwriters(row, col, row2, col2):
     assert a1.xl_rowcol_to_cell(row, col) == utility.xl_rowcol_to_cell(row, col)
+    for row_abs, col_abs in ((True, True), (True, False), (False, True)):  # a chart's series: $C$5
+        assert a1.xl_rowcol_to_cell(row, col, row_abs, col_abs) == utility.xl_rowcol_to_cell(row, col, row_abs, col_abs)
     assert a1.xl_range(row, col, row2, col2) == utility.xl_range(row, col, row2, col2)
     assert a1.xl_range(row, col, row, col) == utility.xl_range(row, col, row, col)
 
