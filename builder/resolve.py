@@ -52,6 +52,7 @@ _UNKNOWN = object()
 HEADER = Style(bold=True, align="center", bottom=1)
 COLUMN_HEADER = Style(bold=True, align="center", bottom=1, wrap=True)
 PERIOD_HEADER = COLUMN_HEADER  # a long date wraps within its block's columns
+GROUP_HEADER = COLUMN_HEADER  # "Nine Months Ended" over one narrow column wraps rather than being cut
 
 
 # The names the tests and older code know.
@@ -542,19 +543,17 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         text_cell(i, 0, text, Style(bold=i < len(layout.title)))
 
     merges: list[Merge] = []
-    period_level = None
     for level, kind in enumerate(grid.levels):
         r = grid.header_row + level
         if kind == "group":  # one row per level of nesting, the outermost first
             shown = [c.groups[level] if level < len(c.groups) else None for c in layout.columns]
             # A run never crosses the edge of an enclosing group: a header repeated in two groups is two cells.
             same = [(c.groups[:level], text) for c, text in zip(layout.columns, shown, strict=True)]
-            merges += _merges(grid, level, shown, same)
+            merges += _merges(grid, level, shown, same, GROUP_HEADER)
         elif kind == "period":
             shown = period_headers(res.report, layout.columns)
             # Two periods side by side never share one header cell, even where they print alike.
             same = [(c.groups, c.period, text) for c, text in zip(layout.columns, shown, strict=True)]
-            period_level = len(merges)
             merges += _merges(grid, level, shown, same, PERIOD_HEADER)
         else:
             for i, col in enumerate(layout.columns):
@@ -578,10 +577,9 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
     header_lines = {
         grid.body_row - 1: max(_wrapped_lines(c.header, widths[k + 1]) for k, c in enumerate(layout.columns))
     }
-    if period_level is not None:
-        for m in merges[period_level:]:
-            width = sum(widths[m.first_col : m.last_col + 1])
-            header_lines[m.first_row] = max(header_lines.get(m.first_row, 1), _wrapped_lines(m.text, width))
+    for m in merges:  # group and period headers (the notes' merges come later)
+        width = sum(widths[m.first_col : m.last_col + 1])
+        header_lines[m.first_row] = max(header_lines.get(m.first_row, 1), _wrapped_lines(m.text, width))
     header_height = tuple((r, 12.5 * n + 5) for r, n in sorted(header_lines.items()) if n > 1)
     # Notes wrap across the whole table, so they print inside the page.
     per_line = max(sum(widths) * 1.2, 40)

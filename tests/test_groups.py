@@ -320,3 +320,24 @@ def test_a_period_block_inside_a_period_block_is_refused_with_the_reason(tmp_pat
     output = refused(tmp_path, results_yaml=inside)
     assert "results.yaml:13:24: a period block ('q3') inside the period block of 'q3p': put them side by side" in output
     assert output.count("error:") == 1
+
+
+def test_a_group_header_over_one_narrow_column_wraps_in_a_row_tall_enough(mini, tmp_path):
+    # "Nine Months Ended" (17 characters, bold) over the one change column, 9 units wide: cut off
+    # at the column's edges in the PDF before; now it wraps, and its row is made two lines tall.
+    layout = mini.parent / "layout.yaml"
+    text = layout.read_text()
+    text = text.replace(
+        "  - {id: chg, kind: change, from: prior, to: current, header: Change}",
+        "  - group: Nine Months Ended\n    columns:\n"
+        "      - {id: chg, kind: change, from: prior, to: current, header: Change, width: 9}",
+    )
+    layout.write_text(text)
+    out = tmp_path / "book.xlsx"
+    result = CliRunner().invoke(main, ["build", str(mini), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(out)["Income"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "Nine Months Ended")
+    assert cell.alignment.wrap_text
+    # Excel's default row is 15 points; a bold 17-character header in a 9-unit column takes two lines.
+    assert (sheet.row_dimensions[cell.row].height or 15) >= 25
