@@ -127,11 +127,20 @@ def check(report: Path | None) -> None:
     is_flag=True,
     help="A minimal skeleton instead (one statement, two periods, an FX rate, one check) for a company of your own.",
 )
-def new(directory: Path, blank: bool) -> None:
-    """Write a working copy of the bundled example (or, with --blank, a skeleton) into DIRECTORY to start from."""
+@click.option(
+    "--example",
+    type=click.Choice(["iij-2q-fy2004", "nvidia-q3-fy2025"]),
+    default="iij-2q-fy2004",
+    show_default=True,
+    help="Which bundled example to copy: IIJ's 2Q FY2004 release, or NVIDIA's Q3 FY2025 summary tables.",
+)
+def new(directory: Path, blank: bool, example: str) -> None:
+    """Write a working copy of a bundled example (or, with --blank, a skeleton) into DIRECTORY to start from."""
     from builder.example import new_project
 
-    report = new_project(directory, blank=blank)
+    if blank and example != "iij-2q-fy2004":
+        raise click.UsageError("--blank writes the skeleton, not an example: give one of --blank and --example")
+    report = new_project(directory, blank=blank, example=example)
     click.echo(f"wrote {report}; build it with: cd {directory} && report-builder build")
 
 

@@ -1,5 +1,5 @@
 """The bundled example (the IIJ 2Q FY2004 release), which report a command takes, and `new`, which copies it
-(or, with --blank, a minimal skeleton to start a company of one's own)."""
+(or another bundled example, or with --blank a minimal skeleton to start a company of one's own)."""
 
 from __future__ import annotations
 
@@ -34,6 +34,10 @@ LAYOUTS = BUNDLED / "layouts"
 # One statement, two periods, an FX input, one check: already in the shape of a project
 # (report.yaml, data.csv, layouts/), so it is copied as it is.
 BLANK_DIR = BUNDLED / "examples" / "blank-company"
+# Bundled examples kept in the shape of a project (their own layouts/ beside report.yaml), which
+# `new DIR --example NAME` copies as they are: the IIJ example (the default) shares the top-level
+# layouts/ and is copied by _copy_example.
+OTHER_EXAMPLES = ("nvidia-q3-fy2025",)
 
 
 def report_path(given: Path | None) -> Path:
@@ -61,10 +65,11 @@ def default_output(report: Path) -> Path:
     return Path("output") / f"{Path(report).resolve().parent.name}.xlsx"
 
 
-def new_project(target: Path, blank: bool = False) -> Path:
+def new_project(target: Path, blank: bool = False, example: str = _EXAMPLE_NAME) -> Path:
     """A working copy in `target`: report.yaml, data.csv and layouts/.
 
-    The copy is of the example, or with `blank` of the minimal skeleton.
+    The copy is of the example (`example`: one of the bundled ones), or with `blank` of the
+    minimal skeleton.
     """
     target = Path(target)
     if target.exists() and not target.is_dir():
@@ -75,7 +80,9 @@ def new_project(target: Path, blank: bool = False) -> Path:
     try:
         (target / "layouts").mkdir(parents=True, exist_ok=True)
         if blank:
-            _copy_blank(target)
+            _copy_project(BLANK_DIR, target)
+        elif example in OTHER_EXAMPLES:
+            _copy_project(BUNDLED / "examples" / example, target)
         else:
             _copy_example(target)
     except OSError as exc:
@@ -99,8 +106,8 @@ def _copy_example(target: Path) -> None:
     shutil.copyfile(EXAMPLE_DIR / "data.csv", target / "data.csv")
 
 
-def _copy_blank(target: Path) -> None:
-    for layout in sorted((BLANK_DIR / "layouts").glob("*.yaml")):
+def _copy_project(source: Path, target: Path) -> None:
+    for layout in sorted((source / "layouts").glob("*.yaml")):
         shutil.copyfile(layout, target / "layouts" / layout.name)
-    shutil.copyfile(BLANK_DIR / "data.csv", target / "data.csv")
-    shutil.copyfile(BLANK_DIR / REPORT_FILE, target / REPORT_FILE)
+    shutil.copyfile(source / "data.csv", target / "data.csv")
+    shutil.copyfile(source / REPORT_FILE, target / REPORT_FILE)

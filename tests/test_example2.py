@@ -200,3 +200,26 @@ def test_the_memo_rows_are_hidden_and_not_printed(built):
         ("Outlook", "Revenue, low"),
         ("Outlook", "Revenue, high"),
     }
+
+
+def test_new_copies_this_example_to_start_from(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "mine", "--example", "nvidia-q3-fy2025"])
+    assert result.exit_code == 0, result.output
+    bundled = Path(__file__).resolve().parents[1] / "examples" / "nvidia-q3-fy2025"
+    copied = sorted(p.relative_to(tmp_path / "mine").as_posix() for p in (tmp_path / "mine").rglob("*") if p.is_file())
+    assert copied == sorted(p.relative_to(bundled).as_posix() for p in bundled.rglob("*") if p.is_file())
+    assert all((tmp_path / "mine" / name).read_bytes() == (bundled / name).read_bytes() for name in copied)
+    monkeypatch.chdir(tmp_path / "mine")
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: report.yaml: 8 checks hold")
+
+
+def test_new_takes_an_example_or_the_skeleton_not_both(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["new", "mine", "--blank", "--example", "nvidia-q3-fy2025"])
+    assert result.exit_code == 2 and "give one of --blank and --example" in result.output
+    result = CliRunner().invoke(main, ["new", "mine", "--example", "acme"])
+    assert result.exit_code == 2 and "'acme' is not one of" in result.output
+    assert not (tmp_path / "mine").exists()
