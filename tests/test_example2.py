@@ -109,7 +109,7 @@ OUTLOOK = [
     ["Revenue, plus or minus (%)", "2"],
     ["Revenue, low", "36,750"],
     ["Revenue, high", "38,250"],
-    ["Revenue is expected to be", "$37,500 million, plus or minus 2%"],
+    ["Revenue is expected to be", "$37.5 billion, plus or minus 2%"],  # the release's words
     ["that is", "$36,750 - $38,250 million"],
     ["Against Q3 FY25 revenue", "Up 7%"],
     ["GAAP gross margin", "73.0%"],
