@@ -37,6 +37,18 @@ def shown_as_stored(example_workbook, tmp_path_factory) -> dict:
     return libreoffice.shown_text(example_workbook, tmp_path_factory.mktemp("csv-default"), recalc=False)
 
 
+# A report of two years without inputs, of one layout.yaml and data.csv: the small statements
+# of the kinds, basis and footing tests.
+TWO_YEAR_REPORT = """\
+company: Example Co.
+date: 2024-12-31
+periods:
+  current: {key: "2024", label: "Dec 31, 2024"}
+  prior: {key: "2023", label: "Dec 31, 2023"}
+layouts: [layout.yaml]
+data: data.csv
+"""
+
 MINI_REPORT = """\
 company: Example Co.
 date: 2024-12-31

@@ -17,17 +17,9 @@ from click.testing import CliRunner
 from builder.cli import main
 from builder.kinds.base import shown_decimals
 from builder.verify import libreoffice
-from tests.conftest import edit
+from tests.conftest import TWO_YEAR_REPORT, edit
 
-REPORT = """\
-company: Example Co.
-date: 2024-12-31
-periods:
-  current: {key: "2024", label: "Dec 31, 2024"}
-  prior: {key: "2023", label: "Dec 31, 2023"}
-layouts: [layout.yaml]
-data: data.csv
-"""
+REPORT = TWO_YEAR_REPORT
 
 LAYOUT = """\
 sheet: Summary

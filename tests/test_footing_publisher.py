@@ -19,18 +19,10 @@ from click.testing import CliRunner
 from builder import plan
 from builder.cli import main
 from builder.verify import libreoffice
-from tests.conftest import MINI_DATA, MINI_LAYOUT, MINI_REPORT, edit
+from tests.conftest import MINI_DATA, MINI_LAYOUT, MINI_REPORT, TWO_YEAR_REPORT, edit
 from tests.structure import ooxml_errors, structural_problems
 
-REPORT = """\
-company: Example Co.
-date: 2024-12-31
-periods:
-  current: {key: "2024", label: "Dec 31, 2024"}
-  prior: {key: "2023", label: "Dec 31, 2023"}
-layouts: [layout.yaml]
-data: data.csv
-"""
+REPORT = TWO_YEAR_REPORT
 
 # A whole-percent statement. The publisher rounds each figure plainly, and where that does not
 # add up places the difference by judgement:
