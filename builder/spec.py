@@ -50,6 +50,9 @@ class Column(NamedTuple):
     rounding: str = "plain"  # plain | foot (footing-aware largest remainder, builder.footing)
     source: Source | None = None
     options: tuple[tuple[str, object], ...] = ()  # a kind's own keys that are not fields above
+    # `header` and `period_header` as written where they quote a period ("{current.key}"): the
+    # quoted text is filled in from report.yaml's periods, so a header follows a roll.
+    written_headers: tuple[str | None, str | None] | None = None
 
     def option(self, key: str, default: object = None) -> object:
         return dict(self.options).get(key, default)

@@ -79,8 +79,8 @@ def test_the_rolled_report_says_what_rolled(rolled, example_workbook):
     said = (rolled.parent / "roll-output.txt").read_text().splitlines()
     fx_line = text.splitlines().index(next(t for t in text.splitlines() if t.startswith("  fx_rate:"))) + 1
     assert f"to update: {rolled / 'report.yaml'}:{fx_line}: input fx_rate = 110.2 is still 2Q04's" in said
-    # Headers that print a key are named at their layout line (layouts are shared, not rewritten).
-    assert any("summary_operating_results.yaml:10:" in t and "'1H04' names 1H04, now 9M04" in t for t in said)
+    # The bundled layouts' headers quote their periods (`header: "{current.key}"`): none is left to update.
+    assert not any("header" in t for t in said)
     assert not any(": date " in t for t in said)  # --date was given
 
 
@@ -383,3 +383,29 @@ def test_a_changed_carried_figure_fails_the_rolled_build_with_exit_7_until_decla
         ("Dedicated access services (R1)", "Sept 30, 2004: Reclassified from dial-up access", "Operations"),
         ("Dial-up access services (R2)", "Sept 30, 2004: Reclassified to dedicated access", "Operations"),
     ]
+
+
+def test_a_header_quoting_its_period_rolls_and_a_typed_key_is_named(mini, tmp_path):
+    _keys(mini, "2Q04", "2Q03")
+    layout = mini.parent / "layout.yaml"
+    edit(layout, "{id: jpy, kind: amount, header: JPY}", '{id: jpy, kind: amount, header: "JPY {current.key}"}')
+    edit(layout, "{id: jpy_p, kind: amount, header: JPY}", "{id: jpy_p, kind: amount, header: JPY 2Q03}")
+    out = tmp_path / "next"
+    result = run("roll", mini, "--to", "3Q04", "--label", "Dec 31, 2004", "--out", out)
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.output.splitlines() if line.startswith("to update") and " header '" in line]
+    line = layout.read_text().splitlines().index(next(t for t in layout.read_text().splitlines() if "2Q03}" in t)) + 1
+    assert headers == [f"to update: {layout}:{line}:9: column 'jpy_p' header 'JPY 2Q03' names 2Q03, now 3Q03"]
+    spec = load_report(out / "report.yaml")
+    assert [c.header for c in spec.layouts[0].columns][:3] == ["USD", "JPY 3Q04", "%"]
+
+
+def test_a_header_quoting_no_period_is_refused_at_its_line(mini):
+    layout = mini.parent / "layout.yaml"
+    edit(layout, "{id: jpy, kind: amount, header: JPY}", '{id: jpy, kind: amount, header: "JPY {curent.key}"}')
+    result = run("check", mini)
+    assert result.exit_code == 2
+    assert (
+        "layout.yaml:" in result.output
+        and "column 'jpy': header 'JPY {curent.key}' quotes {curent.key}" in result.output
+    )

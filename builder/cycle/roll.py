@@ -316,7 +316,9 @@ def _headers(spec: Report, new: dict[str, _New]) -> list[str]:
     out = []
     for layout in spec.layouts:
         for col in layout.columns:
-            for text in dict.fromkeys(t for t in (col.header, col.period_header) if t):
+            # A header that quotes its period (`{current.key}`) follows the roll by itself.
+            written = col.written_headers or (col.header, col.period_header)
+            for text in dict.fromkeys(t for t in written if t):
                 for old in moved:
                     if re.search(rf"(?<![A-Za-z0-9]){re.escape(old)}(?![A-Za-z0-9])", text):
                         where = col.source or layout.source

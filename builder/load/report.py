@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -313,6 +314,9 @@ def load_report(path: Path) -> Report:
         Period(role, str(spec["key"]), spec["label"], source_at(doc, ["periods", role]), tuple(spec.get("sum_of", ())))
         for role, spec in doc["periods"].items()
     )
+    layouts = _period_headers(layouts, periods, problems)
+    if problems:
+        raise ReportError(problems)
     inputs = tuple(
         Input(
             name=name,
@@ -345,3 +349,47 @@ def load_report(path: Path) -> Report:
         ),
         reviewer_conventions=doc.get("reviewer_conventions", True),
     )
+
+
+_QUOTED_PERIOD = re.compile(r"\{([^{}]*)\}")
+
+
+def _period_headers(layouts: list[Layout], periods: tuple[Period, ...], problems: list[Problem]) -> list[Layout]:
+    """Column and period-block headers may quote a period: `{current.key}` its data key (2Q04),
+    `{current}` its label. Filled in here, once the report's periods are known, so that every
+    later stage sees the text that prints, and a rolled report's headers follow its periods."""
+    by_role = {p.role: p for p in periods}
+
+    def fill(text: str | None, col: Column, layout: Layout) -> str | None:
+        if not text or "{" not in text:
+            return text
+
+        def one(match: re.Match) -> str:
+            role, _, member = match.group(1).partition(".")
+            period = by_role.get(role)
+            if period is None or member not in ("", "key"):
+                roles = ", ".join(f"{{{r}}}, {{{r}.key}}" for r in by_role)
+                problems.append(
+                    Problem(
+                        col.source or layout.source,
+                        f"column '{col.id}': header {text!r} quotes {{{match.group(1)}}}; a header may quote a "
+                        f"period's label or key: {roles}",
+                    )
+                )
+                return match.group(0)
+            return period.key if member else period.label
+
+        return _QUOTED_PERIOD.sub(one, text)
+
+    out = []
+    for layout in layouts:
+        columns = []
+        for col in layout.columns:
+            header, period_header = fill(col.header, col, layout), fill(col.period_header, col, layout)
+            if (header, period_header) != (col.header, col.period_header):
+                col = col._replace(
+                    header=header, period_header=period_header, written_headers=(col.header, col.period_header)
+                )
+            columns.append(col)
+        out.append(layout._replace(columns=tuple(columns)))
+    return out
