@@ -17,6 +17,7 @@ from pathlib import Path
 
 import xlsxwriter
 import xlsxwriter.worksheet
+from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 
 import builder
@@ -32,11 +33,14 @@ class _Log:
         self.options: dict = {}
         self.book: list[tuple] = []  # workbook calls: (method, args, kwargs)
         self.sheets: list[dict] = []
+        self.charts: dict[int, int] = {}  # id(Chart) -> its index, in the order made
         self.depth = 0  # calls XlsxWriter makes to itself are not recorded
 
     def plain(self, value):
         if isinstance(value, Format):
             return ("format", self.index[id(value)])
+        if isinstance(value, Chart):
+            return ("chart", self.charts[id(value)])
         if isinstance(value, dict):
             return {k: self.plain(v) for k, v in value.items()}
         if isinstance(value, list | tuple):
@@ -60,6 +64,12 @@ def _recorder(name: str, method):
                 if name == "add_format":
                     LOG.index[id(result)] = len(LOG.formats)
                     LOG.formats.append(dict(args[0]) if args else {})
+                elif name == "add_chart":  # in the sheet's stream, where the builder makes it
+                    LOG.charts[id(result)] = len(LOG.charts)
+                    LOG.sheets[-1]["cells"].append((-2, name, LOG.plain(args), LOG.plain(kwargs), None, None))
+                    for public in [n for n in dir(type(result)) if not n.startswith("_")]:
+                        if callable(getattr(result, public)):  # its own calls, in order, by index
+                            setattr(result, public, _chart_recorder(result, public))
                 elif name == "add_worksheet":
                     kind = "builder" if kwargs.get("worksheet_class") is not None else "default"
                     LOG.sheets.append({"name": args[0], "class": kind, "cells": []})
@@ -72,8 +82,28 @@ def _recorder(name: str, method):
                     row, col, data, *rest = args
                     fmt = LOG.index[id(rest[0])] if rest and rest[0] is not None else -1
                     cells.append((op, row, col, data, fmt, rest[1] if len(rest) > 1 else None))
+                elif name == "write_url" and getattr(self, "ignore_write_string", False):
+                    # The builder's links on formula cells: no throwaway string (builder/render_reviewer.py).
+                    cells.append((-4, name, LOG.plain(args), LOG.plain(kwargs), None, None))
                 else:
                     cells.append((-1, name, LOG.plain(args), LOG.plain(kwargs), None, None))
+        return result
+
+    return call
+
+
+def _chart_recorder(chart, name: str):
+    method = getattr(chart, name)
+
+    def call(*args, **kwargs):
+        top = LOG.depth == 0
+        LOG.depth += 1
+        try:
+            result = method(*args, **kwargs)
+        finally:
+            LOG.depth -= 1
+        if top:
+            LOG.sheets[-1]["cells"].append((-3, name, LOG.plain(args), LOG.plain(kwargs), LOG.charts[id(chart)], None))
         return result
 
     return call
@@ -89,7 +119,7 @@ class RecordingWorkbook(xlsxwriter.Workbook):
             LOG.depth -= 1
 
 
-for _name in ("add_format", "add_worksheet", "set_properties", "define_name", "close"):
+for _name in ("add_format", "add_chart", "add_worksheet", "set_properties", "define_name", "close"):
     setattr(RecordingWorkbook, _name, _recorder(_name, getattr(xlsxwriter.Workbook, _name)))
 
 

@@ -29,13 +29,13 @@ class NoScan(xlsxwriter.worksheet.Worksheet):
         return formula[1:] if formula.startswith("=") else formula
 
 
-def _formats(value, formats):
-    if isinstance(value, tuple) and len(value) == 2 and value[0] == "format":
-        return formats[value[1]]
+def _formats(value, formats, charts=()):
+    if isinstance(value, tuple) and len(value) == 2 and value[0] in ("format", "chart"):
+        return formats[value[1]] if value[0] == "format" else charts[value[1]]
     if isinstance(value, dict):
-        return {k: _formats(v, formats) for k, v in value.items()}
+        return {k: _formats(v, formats, charts) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_formats(v, formats) for v in value)
+        return type(value)(_formats(v, formats, charts) for v in value)
     return value
 
 
@@ -47,6 +47,7 @@ def write(dump: dict, out: Path) -> None:
     if book_calls and book_calls[0][0] == "set_properties":
         name, args, kwargs = book_calls.pop(0)
         book.set_properties(*args, **kwargs)
+    charts = []  # in the order the builder made them
     for sheet in dump["sheets"]:
         ws = book.add_worksheet(sheet["name"], worksheet_class=NoScan if sheet["class"] == "builder" else None)
         number, string, formula, blank = ws.write_number, ws.write_string, ws.write_formula, ws.write_blank
@@ -59,8 +60,16 @@ def write(dump: dict, out: Path) -> None:
                 string(row, col, data, formats[fmt])
             elif op == 3:
                 blank(row, col, data, formats[fmt])
-            else:  # merges, rows, columns, print settings: row, col, data are (method, args, kwargs)
-                getattr(ws, row)(*_formats(col, formats), **_formats(data, formats))
+            elif op == -2:  # a chart made while this sheet is written: row, col, data are (method, args, kwargs)
+                charts.append(book.add_chart(*_formats(col, formats), **_formats(data, formats)))
+            elif op == -3:  # a call on chart number `fmt`
+                getattr(charts[fmt], row)(*_formats(col, formats, charts), **_formats(data, formats, charts))
+            elif op == -4:  # a link on a formula cell, its string not written, as the builder writes it
+                ws.ignore_write_string = True
+                ws.write_url(*_formats(col, formats), **_formats(data, formats))
+                ws.ignore_write_string = False
+            else:  # merges, rows, columns, print settings, charts placed: row, col, data are (method, args, kwargs)
+                getattr(ws, row)(*_formats(col, formats, charts), **_formats(data, formats, charts))
     for name, args, kwargs in book_calls:
         getattr(book, name)(*args, **kwargs)
     book.close()

@@ -12,10 +12,10 @@ same folder removes it once that process is gone.
 from __future__ import annotations
 
 import os
+import platform
 import re
 import shutil
 import signal
-import socket
 import stat
 import tempfile
 import threading
@@ -27,7 +27,9 @@ from builder.errors import Problem, ReportError, Source
 
 WORK_PREFIX = ".report-builder-"
 PARTIAL = "partial.xlsx"
-_HOST = re.sub(r"[^A-Za-z0-9.-]+", "_", socket.gethostname()) or "host"
+# platform.node() is socket.gethostname() (uname's node name) without importing socket, which
+# cost every start-up a few milliseconds; click imports platform anyway.
+_HOST = re.sub(r"[^A-Za-z0-9.-]+", "_", platform.node()) or "host"
 # .report-builder-<host>-<pid>-<8 characters of mkdtemp>.tmp
 _WORK_NAME = re.compile(re.escape(WORK_PREFIX) + r"(?P<host>.+)-(?P<pid>\d+)-[a-z0-9_]{8}\.tmp")
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))

@@ -142,9 +142,10 @@ def sheet_names(report: Report, figures: Figures) -> Iterator[Problem]:
         seen.setdefault(key, layout)
 
 
-def _expr_refs(report: Report, expr, where, what: str) -> Iterator[Problem]:
+def _expr_refs(report: Report, expr, where, what: str, index: dict | None = None) -> Iterator[Problem]:
     """Row ids, periods and columns an expression names exist (input names count as rows)."""
-    index = row_index(report)
+    if index is None:  # callers with many expressions pass theirs: it walks every row of the report
+        index = row_index(report)
     roles = {p.role for p in report.periods}
     for node in walk(expr):
         if not isinstance(node, RowRef):
@@ -170,7 +171,7 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
     for layout in report.layouts:
         for check in layout.checks:
             for side in (check.left, check.right):
-                yield from _expr_refs(report, side, check.source, f"check '{check.name}'")
+                yield from _expr_refs(report, side, check.source, f"check '{check.name}'", index)
             for role in check.periods or ():
                 if role not in roles:
                     yield Problem(check.source, f"check '{check.name}': period '{role}' is not declared")
@@ -194,7 +195,7 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
                     "(sum_of in report.yaml), computed from them; it cannot be typed",
                 )
         if row.formula is not None:  # its names may also be inputs, periods and columns
-            yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'")
+            yield from _expr_refs(report, row.formula, row.source, f"row '{row.id}'", index)
         # A formula's names, and a row of text's fields, may also be inputs and periods: checked
         # by _expr_refs and templates.
         names = set() if row.formula is not None or row.text is not None else set(_row_refs(row))
