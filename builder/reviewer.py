@@ -119,6 +119,10 @@ class SheetRoles:
         million on a large statement), hence the role inline and styles cached by identity:
         a sheet's cells share a few Style objects, which the cache keeps alive."""
         expr = cell.expr
+        if cell.style.wrap and expr is not None:
+            # Prose that quotes figures (a Highlights sentence, a note quoting the FX rate) reads
+            # as text in the pack: it keeps the default black font, though it reads other sheets.
+            return cell.style
         if expr is None:
             if cell.source is None or cell.link is not None:  # labels, headers, links: no role
                 return cell.style

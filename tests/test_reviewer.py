@@ -193,6 +193,20 @@ def test_the_example_is_protected_with_inputs_unlocked(example_workbook):
     )
 
 
+def test_prose_that_quotes_figures_keeps_the_default_black(example_workbook):
+    # A Highlights sentence reads Operations' cells and a note quotes the FX rate on the Inputs
+    # sheet: both are formulas reading another sheet, but they are text to read in the pack.
+    package = Package(example_workbook)
+    sentence = next(
+        ref for ref, (_, f) in package.cells("Highlights").items() if f and f.startswith('"Revenue totaled')
+    )
+    note = next(ref for ref, (_, f) in package.cells("Operations").items() if f and "fx_rate" in f and ref[0] == "A")
+    assert package.look("Highlights", sentence) == (None, True)
+    assert package.look("Operations", note) == (None, True)
+    typed = package.formula_cell("Operations", "Data!D2")
+    assert package.look("Operations", typed) == (GREEN, True)  # a figure read from another sheet stays green
+
+
 def test_links_and_locks_hold_in_constant_memory_mode(mini, tmp_path):
     # A large workbook is written row by row (XlsxWriter's constant_memory): the link goes in
     # before the formula of the same cell, so nothing is flushed in between.
