@@ -409,3 +409,21 @@ def test_a_header_quoting_no_period_is_refused_at_its_line(mini):
         "layout.yaml:" in result.output
         and "column 'jpy': header 'JPY {curent.key}' quotes {curent.key}" in result.output
     )
+
+
+def test_a_rolled_report_rolls_again_its_year_to_date_growing(example_workbook, tmp_path):
+    q3 = _rolled_and_filled(example_workbook, tmp_path / "q3")
+    q4 = tmp_path / "q4"
+    result = run("roll", q3, "--to", "4Q04", "--label", "Mar 31, 2005", "--out", q4, "--date", "2005-05-10")
+    assert result.exit_code == 0, result.output
+    periods = yaml.safe_load((q4 / "report.yaml").read_text())["periods"]
+    # Nine months at 3Q04 become the year at 4Q04; the quarters no other role names keep roles of their own.
+    assert periods["first_half"] == {
+        "key": "FY04",
+        "label": "FY04",
+        "sum_of": ["quarter_1Q04", "quarter_2Q04", "prior_quarter", "current"],
+    }
+    assert periods["quarter_1Q04"]["key"] == "1Q04" and periods["quarter_2Q04"]["key"] == "2Q04"
+    assert periods["prior_year_half"] == {"key": "FY03", "label": "FY03"}
+    to_type = {period for line, period, value in rows(q4 / "data.csv") if value == ""}
+    assert to_type == {"4Q04", "4Q03", "FY03"}

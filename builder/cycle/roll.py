@@ -146,8 +146,11 @@ def _periods(
         raise ReportError(Problem(current.source, why))
     old_labels = {p.key: p.label for p in spec.periods}
     new: dict[str, _New] = {}
+    # A role an earlier roll made for a part of a sum (quarter_1Q04) stays that quarter: the
+    # parts a grown sum needs get their roles anew below, whatever they were before.
+    part_only = {p.role for p in spec.periods if p.role == _role_for(p.key)}
     for period in spec.periods:
-        if period.sum_of:
+        if period.sum_of or period.role in part_only:
             continue
         key = keys.get(period.role) or _typed_key(spec, pattern, period, now)
         new[period.role] = _New(key, _label(period, key, to, label, labels, old_labels, pattern))
@@ -156,7 +159,7 @@ def _periods(
             parts = _grown(spec, pattern, period)
             key = keys.get(period.role) or _sum_key(pattern, period, parts, spec)
             new[period.role] = _New(key, _label(period, key, to, label, labels, old_labels, pattern), parts)
-    new = {p.role: new[p.role] for p in spec.periods}  # in the report's order
+    new = {p.role: new[p.role] for p in spec.periods if p.role in new}  # in the report's order
     named = {n.key for n in new.values()}
     for period in spec.periods:
         for part in new[period.role].sum_of:
