@@ -427,3 +427,11 @@ def test_a_rolled_report_rolls_again_its_year_to_date_growing(example_workbook, 
     assert periods["prior_year_half"] == {"key": "FY03", "label": "FY03"}
     to_type = {period for line, period, value in rows(q4 / "data.csv") if value == ""}
     assert to_type == {"4Q04", "4Q03", "FY03"}
+
+
+def test_a_published_file_that_is_no_workbook_of_ours_is_refused_by_roll(tmp_path):
+    out = tmp_path / "q3"
+    result = run("roll", EXAMPLE, "--to", "3Q04", "--label", "Dec 31, 2004", "--out", out, "--published", OLD_DATA)
+    assert result.exit_code == 2
+    assert f"error: --published: file {OLD_DATA} not an .xlsx workbook" in result.output
+    assert not out.exists()

@@ -343,6 +343,10 @@ def _published(spec: Report, out: Path, given: Path | None) -> Path:
     if given is not None:
         if not Path(given).is_file():
             raise ReportError(Problem(Source(str(given)), "--published: no such workbook"))
+        from builder.compare.book import of_workbook
+
+        # Refused now, not at the rolled report's first check: a baseline must be a build of ours.
+        of_workbook(Path(given), Source("--published"), "file")
         return Path(given)
     default = default_output(Path(spec.source.file))
     if default.is_file():
