@@ -471,9 +471,10 @@ def test_a_chart_period_without_a_column_on_its_sheet_is_refused(mini, tmp_path)
     assert "Traceback" not in result.output and not out.exists()
 
 
-def test_a_row_of_text_is_not_plotted(mini, tmp_path):
+@pytest.mark.parametrize("kind", ["text", "sentence"])
+def test_a_row_of_text_is_not_plotted(mini, tmp_path, kind):
     layout = mini.parent / "layout.yaml"
-    edit(layout, "notes:", '  - {id: said, label: Said, text: "Revenue of {revenue:#,##0}"}\nnotes:')
+    edit(layout, "notes:", f'  - {{id: said, label: Said, {kind}: "Revenue of {{revenue:#,##0}}"}}\nnotes:')
     with open(layout, "a") as handle:
         handle.write(CHART.replace("[revenue,", "[said,"))
     result = _build(mini, tmp_path / "book.xlsx")

@@ -11,6 +11,7 @@ from builder.charts.spec import Chart, Series
 from builder.errors import Problem
 from builder.excel_limits import utf16_len
 from builder.kinds import AMOUNT, ROW_KINDS
+from builder.kinds.rows import TextLine
 from builder.resolved import grid_of
 from builder.spec import Layout, Report, Row
 
@@ -18,7 +19,6 @@ from builder.spec import Layout, Report, Row
 MAX_CHART_TEXT = 255
 # XlsxWriter takes a chart's title or series name beginning with = for a cell reference.
 _FORMULA_LIKE = "{what} may not begin with '=': Excel would read it as a reference to a cell"
-_TEXT_KINDS = ("text", "quote")  # rows whose cells hold text, which a chart cannot plot
 
 
 def chart_periods(layout: Layout, chart: Chart) -> tuple[str, ...]:
@@ -118,7 +118,7 @@ def _series(report: Report, series: Series, rows: dict, amounts: dict, periods: 
 def _not_plottable(row: Row) -> str | None:
     if not ROW_KINDS[row.kind].has_cells:
         return "is a heading, with no figures"
-    if row.kind in _TEXT_KINDS:
+    if row.kind == TextLine.name or row.text is not None:  # typed text, or text quoting figures (a sentence)
         return "holds text"
     if row.show is not None and AMOUNT not in row.show:
         return "shows no amount"
