@@ -309,7 +309,8 @@ def test_a_declared_pattern_without_a_year_is_refused(mini, tmp_path):
     out = tmp_path / "next"
     result = run("roll", mini, "--to", "FY04Q3", "--label", "Sep 30, 2004", "--out", out)
     assert result.exit_code == 2 and "roll: half_year 'H1': a year-to-date key needs a year" in result.output
-    assert f"{mini}:" in result.output and not out.exists()
+    line = mini.read_text().splitlines().index(next(t for t in mini.read_text().splitlines() if t.startswith("roll:")))
+    assert f"{mini}:{line + 1}:" in result.output and not out.exists()  # at the declaration, not line 1
 
 
 def _rolled_and_filled(example_workbook: Path, folder: Path) -> Path:

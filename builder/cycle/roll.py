@@ -101,12 +101,13 @@ def _pattern(spec: Report, doc: dict) -> KeyPattern:
     if "key" in declared:
         problem = template_problem(declared["key"])
         if problem:
-            raise ReportError(Problem(spec.source, f"roll: key {declared['key']!r}: {problem}"))
+            raise ReportError(Problem(_declared_at(spec, "key"), f"roll: key {declared['key']!r}: {problem}"))
         to_date = tuple((n, declared[name]) for name, n in _DECLARED if name in declared)
         for n, template in to_date:
             problem = to_date_problem(declared["key"], template)
             if problem:
-                raise ReportError(Problem(spec.source, f"roll: {dict(_DECLARED_BY_N)[n]} {template!r}: {problem}"))
+                name = dict(_DECLARED_BY_N)[n]
+                raise ReportError(Problem(_declared_at(spec, name), f"roll: {name} {template!r}: {problem}"))
         pattern = KeyPattern(declared["key"], to_date)
         if pattern.parse(current.key) is None:
             why = f"the current key {current.key} does not follow the declared pattern {declared['key']!r}"
@@ -123,6 +124,13 @@ def _pattern(spec: Report, doc: dict) -> KeyPattern:
             )
         )
     return pattern
+
+
+def _declared_at(spec: Report, name: str) -> Source:
+    """Where report.yaml declares `roll: {name: ...}` (the plain document keeps no lines)."""
+    from builder.load.yamlsrc import load_yaml, source_at
+
+    return source_at(load_yaml(Path(spec.source.file)), ["roll", name])
 
 
 def _unknown_roles(spec: Report, given: dict[str, str]) -> None:
