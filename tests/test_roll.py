@@ -442,3 +442,16 @@ def test_a_published_file_that_is_no_workbook_of_ours_is_refused_by_roll(tmp_pat
     assert result.exit_code == 2
     assert f"error: --published: file {OLD_DATA} not an .xlsx workbook" in result.output
     assert not out.exists()
+
+
+def test_a_header_printing_a_key_apart_is_named_too(mini, tmp_path):
+    # NVIDIA's tables print Q3FY24 as "Q3 FY24": the same key to a reader, so roll names it.
+    _keys(mini, "Q3FY25", "Q3FY24")
+    layout = mini.parent / "layout.yaml"
+    edit(layout, "{id: jpy_p, kind: amount, header: JPY}", "{id: jpy_p, kind: amount, header: Q3 FY24}")
+    result = run("roll", mini, "--to", "Q4FY25", "--label", "Jan 26, 2025", "--out", tmp_path / "next")
+    assert result.exit_code == 0, result.output
+    assert any(
+        "column 'jpy_p' header 'Q3 FY24' names Q3FY24, now Q4FY24" in line for line in result.output.splitlines()
+    )
+    assert not any("column 'jpy' header" in line for line in result.output.splitlines())

@@ -331,10 +331,17 @@ def _headers(spec: Report, new: dict[str, _New]) -> list[str]:
             written = col.written_headers or (col.header, col.period_header)
             for text in dict.fromkeys(t for t in written if t):
                 for old in moved:
-                    if re.search(rf"(?<![A-Za-z0-9]){re.escape(old)}(?![A-Za-z0-9])", text):
+                    if re.search(_loosely(old), text):
                         where = col.source or layout.source
                         out.append(f"{where}: column '{col.id}' header {text!r} names {old}, now {moved[old]}")
     return list(dict.fromkeys(out))
+
+
+def _loosely(key: str) -> str:
+    """A key as a header may print it: its letter and digit groups, apart or not (Q3FY25 as
+    "Q3 FY25", 2004-09 as "2004-09" or "2004 09"), as a whole word."""
+    groups = re.findall(r"[A-Za-z]+|[0-9]+", key)
+    return r"(?<![A-Za-z0-9])" + r"[\s\-/_.]?".join(map(re.escape, groups)) + r"(?![A-Za-z0-9])"
 
 
 def _part_roles(n: _New, new: dict[str, _New]) -> list[str]:
