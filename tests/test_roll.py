@@ -455,3 +455,14 @@ def test_a_header_printing_a_key_apart_is_named_too(mini, tmp_path):
         "column 'jpy_p' header 'Q3 FY24' names Q3FY24, now Q4FY24" in line for line in result.output.splitlines()
     )
     assert not any("column 'jpy' header" in line for line in result.output.splitlines())
+
+
+def test_every_period_that_cannot_roll_is_named_in_one_run(tmp_path):
+    nvidia = EXAMPLE.parents[1] / "nvidia-q3-fy2025" / "report.yaml"
+    result = run("roll", nvidia, "--to", "Q4FY25", "--label", "January 26, 2025", "--out", tmp_path / "q4")
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    named = [line.split("period '")[1].split("'")[0] for line in errors]
+    # Its year-to-date periods, the typed ones and the sums, and the outlook: each needs a key or a label given.
+    assert named == ["ytd", "prior_ytd", "outlook", "nine_months", "prior_nine_months"]
+    assert "5 problem(s); nothing was written." in result.output and not (tmp_path / "q4").exists()

@@ -157,16 +157,35 @@ def _periods(
     # A role an earlier roll made for a part of a sum (quarter_1Q04) stays that quarter: the
     # parts a grown sum needs get their roles anew below, whatever they were before.
     part_only = {p.role for p in spec.periods if p.role == _role_for(p.key)}
+    # Every period's key and label are tried, and what cannot roll is reported together: a report
+    # with several year-to-date periods needs several --set-key/--set-label, named in one run.
+    problems: list[Problem] = []
+
+    def attempt(make):
+        try:
+            return make()
+        except ReportError as exc:
+            problems.extend(exc.problems)
+            return None
+
     for period in spec.periods:
         if period.sum_of or period.role in part_only:
             continue
-        key = keys.get(period.role) or _typed_key(spec, pattern, period, now)
-        new[period.role] = _New(key, _label(period, key, to, label, labels, old_labels, pattern))
+        key = keys.get(period.role) or attempt(lambda p=period: _typed_key(spec, pattern, p, now))
+        made = key and attempt(lambda p=period, k=key: _label(p, k, to, label, labels, old_labels, pattern))
+        if made:
+            new[period.role] = _New(key, made)
     for period in spec.periods:
         if period.sum_of:
-            parts = _grown(spec, pattern, period)
-            key = keys.get(period.role) or _sum_key(pattern, period, parts, spec)
-            new[period.role] = _New(key, _label(period, key, to, label, labels, old_labels, pattern), parts)
+            parts = attempt(lambda p=period: _grown(spec, pattern, p))
+            if parts is None:
+                continue
+            key = keys.get(period.role) or attempt(lambda p=period, s=parts: _sum_key(pattern, p, s, spec))
+            made = key and attempt(lambda p=period, k=key: _label(p, k, to, label, labels, old_labels, pattern))
+            if made:
+                new[period.role] = _New(key, made, parts)
+    if problems:
+        raise ReportError(problems)
     new = {p.role: new[p.role] for p in spec.periods if p.role in new}  # in the report's order
     named = {n.key for n in new.values()}
     for period in spec.periods:
