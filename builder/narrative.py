@@ -178,7 +178,10 @@ def field_problem(report: Report, index: dict, text: str, spec: str) -> str | No
         if field.period is not None or field.member is not None:
             return f"quotes {shown}: '{field.name}' is an input, which has no periods or columns"
     else:
-        return f"quotes {shown}: '{field.name}' is not a row{_near(field.name, sorted(index))}"
+        # `{curent.key}` meant a period; `{total_revenue}` a row: suggest among what the field's shape asks for.
+        periods = [p.role for p in report.periods]
+        known = periods if field.member == "key" else [*sorted(index), *periods]
+        return f"quotes {shown}: '{field.name}' is not a row or a period{_near(field.name, known)}"
     if not spec or (_format(report, spec) is None and not is_plain_number_format(spec)):
         names = ", ".join(f.name for f in getattr(report, "formats", ())) or "none declared"
         return (

@@ -263,7 +263,16 @@ def refused(report: Path, tmp_path: Path) -> str:
             "{profit[prio]:whole}",
             r"layout\.yaml:\d+:\d+: .*period 'prio' is not declared; did you mean 'prior'\?",
         ),
-        ("{profit:whole}", "{proft:whole}", r"layout\.yaml:\d+:\d+: .*'proft' is not a row; did you mean 'profit'\?"),
+        (
+            "{profit:whole}",
+            "{proft:whole}",
+            r"layout\.yaml:\d+:\d+: .*'proft' is not a row or a period; did you mean 'profit'\?",
+        ),
+        (
+            "{prior.key}",
+            "{prir.key}",
+            r"layout\.yaml:\d+:\d+: .*'prir' is not a row or a period; did you mean 'prior'\?",
+        ),
         ("{prior.key}", "{prior.key:upper}", r"layout\.yaml:\d+:\d+: .*a period's key takes no format"),
         (
             "{revenue.chg:change}",
