@@ -26,6 +26,14 @@ class Source(NamedTuple):
         return cls(str(path), line, column)
 
 
+def suggest(name: str, known) -> str:
+    """ "; did you mean 'x'?" naming the closest of `known` to a mistyped name, or "" when none is close."""
+    import difflib  # only when a message is written
+
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
 class Problem(NamedTuple):
     source: Source
     message: str

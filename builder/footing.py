@@ -20,12 +20,11 @@ up, each a rounding of its own figure, is refused.
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from builder.errors import Problem, Source
+from builder.errors import Problem, Source, suggest
 from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum, to_formula
 from builder.kinds import COLUMN_KINDS, Derived
@@ -331,10 +330,10 @@ def declared_rounding(report: Report, figures: object = None) -> Iterator[Proble
             row, col = rows.get(adj.row), cols.get(adj.column)
             if row is None:
                 yield Problem(
-                    adj.source, f"{what}: sheet '{layout.sheet}' has no row '{adj.row}'{_near(adj.row, rows)}"
+                    adj.source, f"{what}: sheet '{layout.sheet}' has no row '{adj.row}'{suggest(adj.row, rows)}"
                 )
             elif col is None:
-                near = _near(adj.column, cols)
+                near = suggest(adj.column, cols)
                 yield Problem(adj.source, f"{what}: sheet '{layout.sheet}' has no column '{adj.column}'{near}")
             elif col.rounding != "foot":
                 yield Problem(
@@ -397,8 +396,3 @@ def declared_rounding(report: Report, figures: object = None) -> Iterator[Proble
                             f"column '{col_id}' foots at ({column_format!r}): the figure would show a rounding to "
                             "other decimals than the one that adds up; give a format with the column's decimals",
                         )
-
-
-def _near(name: str, known) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""

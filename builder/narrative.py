@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from builder.errors import Problem, Source
+from builder.errors import Problem, Source, suggest
 from builder.excel_limits import MAX_FORMULA_STRING, utf16_len
 from builder.expr import Bin, Call, Expr, Num, RowRef, Str, is_plain_number_format
 from builder.numbers import EXCEL_DIGITS, beyond_excel, float_digits
@@ -181,7 +181,7 @@ def field_problem(report: Report, index: dict, text: str, spec: str) -> str | No
         # `{curent.key}` meant a period; `{total_revenue}` a row: suggest among what the field's shape asks for.
         periods = [p.role for p in report.periods]
         known = periods if field.member == "key" else [*sorted(index), *periods]
-        return f"quotes {shown}: '{field.name}' is not a row or a period{_near(field.name, known)}"
+        return f"quotes {shown}: '{field.name}' is not a row or a period{suggest(field.name, known)}"
     if not spec or (_format(report, spec) is None and not is_plain_number_format(spec)):
         names = ", ".join(f.name for f in getattr(report, "formats", ())) or "none declared"
         return (
@@ -196,24 +196,17 @@ def _row_field_problem(report: Report, found: tuple, field: Field, shown: str) -
     layout, row = found
     if field.period is not None and report.period(field.period) is None:
         roles = [p.role for p in report.periods]
-        return f"quotes {shown}: period '{field.period}' is not declared{_near(field.period, roles)}"
+        return f"quotes {shown}: period '{field.period}' is not declared{suggest(field.period, roles)}"
     if field.member is not None:
         if field.period is not None:
             return f"quotes {shown}: name a period or a column, not both (a column has its own period)"
         col = next((c for c in layout.columns if c.id == field.member), None)
         if col is None:
             ids = [c.id for c in layout.columns]
-            return f"quotes {shown}: sheet '{layout.sheet}' has no column '{field.member}'{_near(field.member, ids)}"
+            return f"quotes {shown}: sheet '{layout.sheet}' has no column '{field.member}'{suggest(field.member, ids)}"
         if row.show is not None and row.kind_in(col) not in row.show:
             return f"quotes {shown}: row '{row.id}' shows nothing in column '{col.id}'"
     return None
-
-
-def _near(name: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def format_problems(report: Report, figures: Figures) -> Iterator[Problem]:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from builder import narrative
 from builder.charts.checks import chart_problems
 from builder.compare.identity import SHEET as FIGURES_SHEET
-from builder.errors import Problem
+from builder.errors import Problem, suggest
 from builder.excel_limits import MAX_COLS, MAX_HEADER, MAX_NAME, MAX_ROWS, MAX_SHEET_NAME, MAX_TEXT, utf16_len
 from builder.expr import RowRef, is_plain_number_format, walk
 from builder.figures import Figures
@@ -154,7 +154,8 @@ def _expr_refs(report: Report, expr, where, what: str, index: dict | None = None
             if report.input(node.row_id) is None or node.period or node.column:
                 known = list(index) + [i.name for i in report.inputs]
                 yield Problem(
-                    where, f"{what} refers to '{node.row_id}', which no layout defines{_near(node.row_id, known)}"
+                    where,
+                    f"{what} refers to '{node.row_id}', which no layout defines{suggest(node.row_id, known)}",
                 )
             continue
         if node.period is not None and node.period not in roles:
@@ -177,7 +178,7 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
                     yield Problem(check.source, f"check '{check.name}': period '{role}' is not declared")
     for rid in report.key_totals:
         if rid not in index:
-            yield Problem(report.source, f"key_totals names '{rid}', which no layout defines{_near(rid, index)}")
+            yield Problem(report.source, f"key_totals names '{rid}', which no layout defines{suggest(rid, index)}")
     for period in report.periods:
         for part in period.sum_of:
             if part not in roles or report.period(part).sum_of:
@@ -204,7 +205,7 @@ def references(report: Report, figures: Figures) -> Iterator[Problem]:
         for rid in sorted(names):
             if rid not in index:
                 yield Problem(
-                    row.source, f"row '{row.id}' refers to '{rid}', which no layout defines{_near(rid, index)}"
+                    row.source, f"row '{row.id}' refers to '{rid}', which no layout defines{suggest(rid, index)}"
                 )
     for layout in report.layouts:
         for col in layout.columns:
@@ -276,7 +277,7 @@ def _column_kinds(layout: Layout, row: Row, report: Report, index: dict) -> Iter
         col = cols.get(col_id)
         what = f"row '{row.id}': kind {{{col_id}: {name}}}"
         if col is None:
-            yield Problem(row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{_near(col_id, cols)}")
+            yield Problem(row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{suggest(col_id, cols)}")
             continue
         kind = COLUMN_KINDS[name]
         if not kind.derived or not COLUMN_KINDS[col.kind].derived:
@@ -288,13 +289,6 @@ def _column_kinds(layout: Layout, row: Row, report: Report, index: dict) -> Iter
         else:
             for problem in kind.problems(col._replace(kind=name), report, index):
                 yield Problem(row.source, f"{what}: {problem.message}")
-
-
-def _near(name: str, known) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def no_cycles(report: Report, figures: Figures) -> Iterator[Problem]:
@@ -340,7 +334,8 @@ def templates(report: Report, figures: Figures) -> Iterator[Problem]:
                 if field not in known:
                     yield Problem(
                         layout.text_source(text),
-                        f"text quotes {{{field}}}, which is not the company, a period or an input{_near(field, known)}",
+                        f"text quotes {{{field}}}, which is not the company, a period or an input"
+                        f"{suggest(field, known)}",
                     )
                     continue
                 inp = report.input(field)
@@ -385,7 +380,7 @@ def quoting_rows(report: Report, figures: Figures) -> Iterator[Problem]:
                 yield Problem(
                     row.source,
                     f"row '{row.id}' quotes {{{field}}}, which is not a row, the company, a period or an input"
-                    f"{_near(field, set(index) | known)}",
+                    f"{suggest(field, set(index) | known)}",
                 )
             elif spec and report.input(field) is not None and not is_plain_number_format(spec):
                 yield Problem(row.source, f"{{{field}:{spec}}}: expected a number format such as 0.00 or #,##0")
@@ -480,7 +475,7 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
         if entry is None:
             yield Problem(
                 figures.source(i),
-                f"line '{line}' is used by no layout, so this figure would be lost{_near(line, index)}",
+                f"line '{line}' is used by no layout, so this figure would be lost{suggest(line, index)}",
             )
         elif not ROW_KINDS[entry[1].kind].typed(entry[1], role_of[period]):
             yield Problem(
@@ -681,7 +676,7 @@ def cell_options(report: Report, figures: Figures) -> Iterator[Problem]:
                 what = f"row '{row.id}': {key} {{{col_id}: {value}}}"
                 col = cols.get(col_id)
                 if col is None:
-                    near = _near(col_id, cols)
+                    near = suggest(col_id, cols)
                     yield Problem(row.source, f"{what}: sheet '{layout.sheet}' has no column '{col_id}'{near}")
                 elif key not in COLUMN_KINDS[row.kind_in(col)].row_keys:
                     kind = row.kind_in(col)

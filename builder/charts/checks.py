@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from builder.charts import CHART_KINDS
 from builder.charts.formats import format_problem
 from builder.charts.spec import Chart, Series
-from builder.errors import Problem
+from builder.errors import Problem, suggest
 from builder.excel_limits import utf16_len
 from builder.kinds import AMOUNT, ROW_KINDS
 from builder.kinds.rows import TextLine
@@ -70,8 +69,7 @@ def _chart(report: Report, layout: Layout, chart: Chart, rows: dict, amounts: di
     seen: set[str] = set()
     for role in periods:
         if role not in known:
-            near = difflib.get_close_matches(role, sorted(known), n=1)
-            hint = f"; did you mean '{near[0]}'?" if near else f"; the report's periods are {', '.join(sorted(known))}"
+            hint = suggest(role, known) or f"; the report's periods are {', '.join(sorted(known))}"
             yield Problem(chart.source_of("periods"), f"unknown period '{role}' in the chart's periods{hint}")
         elif role in seen:
             yield Problem(chart.source_of("periods"), f"period '{role}' is listed twice in the chart's periods")
@@ -90,9 +88,7 @@ def _chart(report: Report, layout: Layout, chart: Chart, rows: dict, amounts: di
 def _series(report: Report, series: Series, rows: dict, amounts: dict, periods: list[str]) -> Iterator[Problem]:
     found = rows.get(series.row)
     if found is None:
-        near = difflib.get_close_matches(series.row, sorted(rows), n=1)
-        hint = f"; did you mean '{near[0]}'?" if near else ""
-        yield Problem(series.source, f"unknown row '{series.row}' in the chart's series{hint}")
+        yield Problem(series.source, f"unknown row '{series.row}' in the chart's series{suggest(series.row, rows)}")
         return
     layout, row = found
     why = _not_plottable(row)

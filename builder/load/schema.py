@@ -7,7 +7,6 @@ the line and, for an unknown key, suggest the closest valid one.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from functools import cache
@@ -16,7 +15,7 @@ from typing import Any
 import jsonschema_rs
 
 from builder.charts.spec import CHARTS
-from builder.errors import Problem
+from builder.errors import Problem, suggest
 from builder.kinds import COLUMN_KINDS, cell_keys, column_keys, row_keys
 from builder.kinds.base import ID
 from builder.load.yamlsrc import shown, source_at
@@ -291,8 +290,7 @@ def _message(doc: Any, root: dict, error: jsonschema_rs.ValidationError) -> Any:
         allowed = sorted(_at(root, error.schema_path[:-1]).get("properties", {}))
         out = []
         for key in sorted(kind.unexpected):
-            close = difflib.get_close_matches(key, allowed, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; expected one of: {', '.join(allowed)}"
+            hint = suggest(key, allowed) or f"; expected one of: {', '.join(allowed)}"
             out.append((path + [key], f"unknown key {_key(key)} in {where}{hint}"))
         return out
     if isinstance(kind, Kind.Required):
