@@ -79,6 +79,13 @@ def paired(ours: list[str], base: list[str], repeat: int) -> Pair:
     return Pair(med(0), med(1))
 
 
+def dump(report: Path, pickle: Path | str, *entity: Path | str) -> None:
+    """The builder's XlsxWriter calls for `report` (or one entity: data file, entity name), recorded
+    into `pickle` for the baseline, outside any timed region."""
+    args = [PY, str(HERE / "dump.py"), str(report), str(pickle), *map(str, entity)]
+    subprocess.run(args, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
 def load() -> float:
     return os.getloadavg()[0]
 
@@ -166,12 +173,7 @@ def main() -> None:
             )  # fmt: skip
         if "example" in only:
             before = load()
-            subprocess.run(
-                [PY, str(HERE / "dump.py"), str(EXAMPLE), str(tmp / "example.pickle")],
-                check=True,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-            )
+            dump(EXAMPLE, tmp / "example.pickle")
             ours = [*RB, "build", str(EXAMPLE), "--out", str(tmp / "example.xlsx")]
             base = [PY, str(HERE / "plain.py"), str(tmp / "example.pickle"), str(tmp / "plain-example")]
             run(ours), run(base)
@@ -188,8 +190,7 @@ def main() -> None:
             for e in (0, 1):  # the two variants, as entities 0 and 1 of the batch file
                 dumps.append(str(tmp / f"entity{e}.pickle"))
                 entity = f"Entity {e:04d}"
-                subprocess.run([PY, str(HERE / "dump.py"), str(EXAMPLE), dumps[-1], str(tmp / "entities.csv"), entity],
-                               check=True, cwd=ROOT, stdout=subprocess.DEVNULL)  # fmt: skip
+                dump(EXAMPLE, dumps[-1], tmp / "entities.csv", entity)
             before = load()
             one = [*RB, "batch", str(EXAMPLE), "--data", str(tmp / "entities.csv"), "--out", str(tmp / "b1")]
             base = [PY, str(HERE / "plain.py"), dumps[0], str(tmp / "plain-batch"), str(entities), dumps[1]]
@@ -224,12 +225,7 @@ def main() -> None:
             run(ours)
         if "large" in only:
             before = load()
-            subprocess.run(
-                [PY, str(HERE / "dump.py"), str(report), str(tmp / "large.pickle")],
-                check=True,
-                cwd=ROOT,
-                stdout=subprocess.DEVNULL,
-            )
+            dump(report, tmp / "large.pickle")
             base = [PY, str(HERE / "plain.py"), str(tmp / "large.pickle"), str(tmp / "plain-large")]
             run(base)
             same_bytes(tmp / "large.xlsx", tmp / "plain-large" / "plain0.xlsx")
