@@ -436,90 +436,166 @@ def _compare(op: str, a: Value, b: Value) -> bool:
     return {"=": a == b, "<>": a != b, "<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b}[op]
 
 
-def evaluate(expr: Expr, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
+Cells = Callable[[Ref], Value]
+Names = Callable[[str], Value]
+Compiled = Callable[[Cells, Names], Value]
+
+
+def evaluate(expr: Expr, cell: Cells, name: Names) -> Value:
     """The value of `expr`; `cell` and `name` give the values of refs and defined names."""
-    kind = type(expr)  # exact type tests, most frequent first: this runs for every cell
+    return compile_expr(expr)(cell, name)
+
+
+def compile_expr(expr: Expr) -> Compiled:
+    """`expr` as a Python function of (cell, name) computing its value: the one evaluator.
+
+    `evaluate` compiles and calls; a batch compiles each cell once and calls it for every
+    entity (builder.structure). Arguments are computed left to right, as before, so the
+    first error met is the same."""
+    kind = type(expr)  # exact type tests, most frequent first: this runs for every node
     if kind is Ref:
-        return cell(expr)
+        ref = expr
+        return lambda cell, name: cell(ref)
     if kind is Num or kind is Str:
-        return expr.value
+        constant = expr.value
+        return lambda cell, name: constant
     if kind is Bin:
-        return _evaluate_bin(expr, cell, name)
+        return _compile_bin(expr)
     if kind is Call:
-        return _evaluate_call(expr, cell, name)
+        return _compile_call(expr)
     if kind is Name:
-        return name(expr.name)
+        defined = expr.name
+        return lambda cell, name: name(defined)
     if kind is Neg:
-        return -_number(evaluate(expr.operand, cell, name))
+        operand = compile_expr(expr.operand)
+        return lambda cell, name: -_number(operand(cell, name))
     if kind is Sum:
-        # As the formula: SUM(range) skips text and blanks; a lone term must be a number.
-        total = 0.0
-        for sign, item in zip(expr.signs, expr.items, strict=True):
-            run = 0.0
-            if type(item) is Range:
-                for ref in item.refs():
+        return _compile_sum(expr)
+    raise TypeError(f"cannot evaluate {expr!r}")
+
+
+def _compile_sum(expr: Sum) -> Compiled:
+    # As the formula: SUM(range) skips text and blanks; a lone term must be a number.
+    # A range stays a Range (its cells made as they are added): a ledger's total names 100,000.
+    parts = [
+        (sign > 0, item if type(item) is Range else compile_expr(item))
+        for sign, item in zip(expr.signs, expr.items, strict=True)
+    ]
+
+    def total(cell: Cells, name: Names) -> float:
+        result = 0.0
+        for added, part in parts:
+            if type(part) is Range:
+                run = 0.0
+                for ref in part.refs():
                     value = cell(ref)
                     if isinstance(value, float | int):
                         run += value
             else:
-                run = _number(evaluate(item, cell, name))
-            total = total + run if sign > 0 else total - run
-        return total
-    raise TypeError(f"cannot evaluate {expr!r}")
+                run = _number(part(cell, name))
+            result = result + run if added else result - run
+        return result
+
+    return total
 
 
-def _evaluate_call(expr: Call, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
-    fn = expr.fn
+def _compile_call(expr: Call) -> Compiled:
+    fn, args = expr.fn, expr.args
     if fn == "IF":
-        cond, then, other = expr.args
-        return evaluate(then if evaluate(cond, cell, name) else other, cell, name)
+        cond, then, other = (compile_expr(a) for a in args)
+        return lambda cell, name: then(cell, name) if cond(cell, name) else other(cell, name)
     if fn == "ABS":
-        return abs(_number(evaluate(expr.args[0], cell, name)))
+        number = compile_expr(args[0])
+        return lambda cell, name: abs(_number(number(cell, name)))
     if fn == "COUNTIF":  # only equality criteria: a text, or a cell's number
-        rng, criterion = expr.args
+        rng, criterion = args
         assert isinstance(rng, Range) and isinstance(criterion, Str | Ref)
-        wanted = evaluate(criterion, cell, name)
-        return float(sum(1 for ref in rng.refs() if cell(ref) == wanted))
+        wanted, cells = compile_expr(criterion), tuple(rng.refs())  # a footing block: a few cells
+
+        def countif(cell: Cells, name: Names) -> float:
+            value = wanted(cell, name)
+            return float(sum(1 for ref in cells if cell(ref) == value))
+
+        return countif
     if fn == "RANK":  # descending: 1 + how many in the range are larger
-        number, rng = expr.args
+        number, rng = args
         assert isinstance(rng, Range)
-        mine = _number(evaluate(number, cell, name))
-        return float(1 + sum(1 for ref in rng.refs() if isinstance(v := cell(ref), float | int) and v > mine))
+        ranked, cells = compile_expr(number), tuple(rng.refs())
+
+        def rank(cell: Cells, name: Names) -> float:
+            mine = _number(ranked(cell, name))
+            return float(1 + sum(1 for ref in cells if isinstance(v := cell(ref), float | int) and v > mine))
+
+        return rank
     if fn == "INT":  # Excel's INT rounds down, towards minus infinity
-        number = _number(evaluate(expr.args[0], cell, name))
-        if not math.isfinite(number):
-            raise OutOfRange(f"INT of {number!r}")
-        return float(math.floor(number))
+        inner = compile_expr(args[0])
+
+        def int_(cell: Cells, name: Names) -> float:
+            number = _number(inner(cell, name))
+            if not math.isfinite(number):
+                raise OutOfRange(f"INT of {number!r}")
+            return float(math.floor(number))
+
+        return int_
     if fn == "ROUND":
-        digits = int(_number(evaluate(expr.args[1], cell, name)))
-        return excel_round(_number(evaluate(expr.args[0], cell, name)), digits)
+        rounded, places = compile_expr(args[0]), compile_expr(args[1])
+
+        def round_(cell: Cells, name: Names) -> float:
+            digits = int(_number(places(cell, name)))
+            return excel_round(_number(rounded(cell, name)), digits)
+
+        return round_
     if fn == "TEXT":
-        value = evaluate(expr.args[0], cell, name)
-        fmt = expr.args[1]
+        shown, fmt = compile_expr(args[0]), args[1]
         assert isinstance(fmt, Str)
-        return text_format(_number(value), fmt.value) if not isinstance(value, str) else value
+        pattern = fmt.value
+
+        def text(cell: Cells, name: Names) -> Value:
+            value = shown(cell, name)
+            return text_format(_number(value), pattern) if not isinstance(value, str) else value
+
+        return text
     raise TypeError(f"unknown function {fn}")
 
 
-def _evaluate_bin(expr: Bin, cell: Callable[[Ref], Value], name: Callable[[str], Value]) -> Value:
-    left = evaluate(expr.left, cell, name)
-    right = evaluate(expr.right, cell, name)
-    op = expr.op
+def _compile_bin(expr: Bin) -> Compiled:
+    left, right, op = compile_expr(expr.left), compile_expr(expr.right), expr.op
     if op == "&":
-        return _text(left) + _text(right)
+        return lambda cell, name: _text(left(cell, name)) + _text(right(cell, name))
     if op in ("=", "<>", "<", "<=", ">", ">="):
-        return _compare(op, left, right)
-    a, b = _number(left), _number(right)
+        return lambda cell, name: _compare(op, left(cell, name), right(cell, name))
+    # Both operands are computed before either is taken as a number, as Excel reports the first error.
     if op == "+":
-        return a + b
+
+        def add(cell: Cells, name: Names) -> float:
+            a, b = left(cell, name), right(cell, name)
+            return _number(a) + _number(b)
+
+        return add
     if op == "-":
-        return a - b
+
+        def subtract(cell: Cells, name: Names) -> float:
+            a, b = left(cell, name), right(cell, name)
+            return _number(a) - _number(b)
+
+        return subtract
     if op == "*":
-        return a * b
+
+        def multiply(cell: Cells, name: Names) -> float:
+            a, b = left(cell, name), right(cell, name)
+            return _number(a) * _number(b)
+
+        return multiply
     if op == "/":
-        if b == 0:
-            raise EvalError("division by zero")
-        return a / b
+
+        def divide(cell: Cells, name: Names) -> float:
+            a, b = left(cell, name), right(cell, name)
+            a, b = _number(a), _number(b)
+            if b == 0:
+                raise EvalError("division by zero")
+            return a / b
+
+        return divide
     raise TypeError(f"cannot evaluate {expr!r}")
 
 
