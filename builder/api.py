@@ -8,12 +8,15 @@ built = builder.build("report.yaml", data=frame, out="q2.xlsx")  # or a DataFram
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from builder.errors import ReportError, TieOutError
 from builder.figures import Figures
 from builder.plan import WorkbookPlan
 from builder.spec import Report
+
+if TYPE_CHECKING:
+    from builder.structure import Structures
 
 
 class Loaded(NamedTuple):
@@ -52,7 +55,9 @@ def load(report: Report | Path | str, data: Any = None) -> Loaded:
     return Loaded(spec, figures)
 
 
-def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
+def plan(report: Report | Path | str, data: Any = None, structures: Structures | None = None) -> WorkbookPlan:
+    """The resolved workbook; `structures` (a batch's) lets entities whose figures are typed
+    alike share their cells' expressions and formula text (builder.structure)."""
     from builder.compare import identity
     from builder.compare.baseline import mark
     from builder.resolve import resolve
@@ -60,7 +65,7 @@ def plan(report: Report | Path | str, data: Any = None) -> WorkbookPlan:
 
     loaded = load(report, data)
     # A declared recast is marked on its statement (and listed on Contents): builder.compare.baseline.
-    workbook = resolve(mark(loaded.report), loaded.figures)
+    workbook = resolve(mark(loaded.report), loaded.figures, structures)
     return workbook._replace(
         # Which figure each statement cell holds, written in the workbook so that it can be a baseline.
         identities=identity.of_report(loaded.report),
@@ -82,7 +87,13 @@ class Built(NamedTuple):
     compared: int = 0  # figures shared with the published workbooks, all equal as shown
 
 
-def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = False, data: Any = None) -> Built:
+def build(
+    report: Report | Path | str,
+    out: Path | str,
+    allow_breaks: bool = False,
+    data: Any = None,
+    structures: Structures | None = None,
+) -> Built:
     """Build the workbook for `report` at `out`.
 
     `out` is an .xlsx file, or a folder (ending in a separator, or existing) to hold
@@ -97,7 +108,7 @@ def build(report: Report | Path | str, out: Path | str, allow_breaks: bool = Fal
     target = workbook_path(out, spec.source.file)
     # The PDF that --pdf writes beside the workbook is checked too: it is the same build.
     refuse_inputs([target, target.with_suffix(".pdf")], inputs(spec, data))
-    workbook = plan(spec, data)
+    workbook = plan(spec, data, structures)
     compared = compare_published(spec, workbook)
     broken = breaks(workbook)
     if broken and not allow_breaks:

@@ -83,12 +83,31 @@ def _summary(problems: list) -> str:
     return shown + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
 
 
-def build_entity(report: Report, entity: str, figures: list[Figure], out: str, allow_breaks: bool) -> EntityResult:
-    """Build one entity's workbook; any failure becomes the entity's status, never an exception."""
+# The structures of the batch this process is building (builder.structure): entities whose
+# figures are typed alike share their cells' expressions and formula text. One batch at a
+# time: a long-lived worker (Dask's) keeps no earlier batch's.
+_SHARED: dict[str, Any] = {}
+
+
+def _structures(batch: str):
+    from builder.structure import Structures
+
+    if batch not in _SHARED:
+        _SHARED.clear()
+        _SHARED[batch] = Structures()
+    return _SHARED[batch]
+
+
+def build_entity(
+    report: Report, entity: str, figures: list[Figure], out: str, allow_breaks: bool, batch: str = ""
+) -> EntityResult:
+    """Build one entity's workbook; any failure becomes the entity's status, never an exception.
+    `batch` names the batch, whose entities typed alike share their structure."""
     from builder.api import build
 
     try:
-        built = build(report, out, allow_breaks=allow_breaks, data=figures)
+        structures = _structures(batch) if batch else None
+        built = build(report, out, allow_breaks=allow_breaks, data=figures, structures=structures)
     except ReportError as exc:
         return EntityResult(entity, "failed", "", _summary(exc.problems))
     except TieOutError as exc:
@@ -150,7 +169,8 @@ def run_batch(
     own = executor is None
     pool = executor or ProcessPoolExecutor(max_workers=max(1, workers))
     try:
-        futures = {pool.submit(build_entity, report, e, f, o, allow_breaks): e for e, f, o in jobs}
+        batch = os.urandom(8).hex()
+        futures = {pool.submit(build_entity, report, e, f, o, allow_breaks, batch): e for e, f, o in jobs}
         for future in as_completed(futures):
             try:
                 result = future.result()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from builder.errors import Problem, Source
-from builder.expr import Bin, Call, EvalError, Expr, Ref, Str, to_formula
+from builder.expr import Bin, Call, EvalError, Expr, Ref, Str
 from builder.kinds import COLUMN_KINDS, Derived
 from builder.plan import Cell, Conditional, SheetPlan, Style
 from builder.resolved import Resolved
@@ -87,7 +87,7 @@ def checks_sheet(res: Resolved) -> tuple[SheetPlan | None, list[CheckResult]]:
                 cells.append(Cell(r, c, text, Style()))
             for c, expr in exprs.items():
                 style = Style(num_format=_NUMBER) if c < 7 else Style(bold=True, align="center")
-                cells.append(Cell(r, c, values[c], style, expr, to_formula(expr, CHECKS_SHEET)))
+                cells.append(Cell(r, c, values[c], style, expr, res.formula(here[c], expr, CHECKS_SHEET)))
             cells.append(Cell(r, 6, check.tolerance, Style(num_format=_NUMBER), source=check.source))
             results.append(
                 CheckResult(check.name, layout.sheet, period, values[3], values[4], check.tolerance, check.source)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from builder.errors import Problem, Source, suggest
 from builder.excel_limits import MAX_TEXT, utf16_len
-from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum, to_formula
+from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum
 from builder.kinds import COLUMN_KINDS, Derived
 from builder.plan import Cell, Conditional, SheetPlan, Style
 from builder.resolved import Grid, Resolved
@@ -146,16 +146,65 @@ def _block(
         yield _f(row, ADJUST), Bin("-", Bin("/", _f(row, SHOWN), scale), Call("ROUND", (_f(row, EXACT), Num(d))))
 
 
+class _Laid(NamedTuple):
+    """One footed column's part of the Footing sheet, as laid out (no values)."""
+
+    cells: list[Cell]  # labels, parents, signs
+    formulas: dict[Ref, Expr]
+    blocks: list[list[tuple[str, str | None, int, int]]]
+    at: dict[str, int]  # row id -> its Footing row
+    hold: dict[str, Held]
+    next_row: int
+
+
 def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cell]) -> int:
-    """Lay out one footed column's tree from row r of the Footing sheet; return the next free row."""
+    """One footed column's tree from row r of the Footing sheet; return the next free row.
+    In a batch, entities whose figures are typed alike share the layout (builder.structure)."""
+    layout = grid.layout
+    laid = res.laid_out(("footing", layout.sheet, col.id))
+    if laid is None:
+        laid = _lay_out(res, grid, col, r)
+        if laid is None:
+            return r
+        res.keep(("footing", layout.sheet, col.id), laid)
+        for ref, expr in laid.formulas.items():
+            res.set_cell(ref, Derived(expr))
+        rewrite = True
+    else:
+        rewrite = False  # the statement's cells came with the layout
+    cells += laid.cells
+    number = Style(num_format="#,##0.000000;-#,##0.000000")
+    for ref, expr in laid.formulas.items():
+        cells.append(Cell(ref.row, ref.col, res.value(ref), number, expr, res.formula(ref, expr, FOOTING_SHEET)))
+    for rid, how in laid.hold.items():
+        if rid in laid.at:
+            cells.append(Cell(laid.at[rid], RANK, "declared" if how.units else "plain", Style(align="center")))
+            cells.append(Cell(laid.at[rid], NOTE, how.note, HIGHLIGHT))
+    for siblings in laid.blocks:
+        _check_block(res, layout, col, siblings, laid.at, laid.hold)
+    if rewrite:
+        d = decimals(COLUMN_KINDS[col.kind].column_format(layout, col))
+        # The statement shows ROUND(exact) plus the adjustment, where it shows anything.
+        for rid, row in laid.at.items():
+            here = grid.ref(rid, col.id)
+            current = res.cell(here)
+            if current is None:
+                continue
+            shown = Bin("+", Call("ROUND", (current.value, Num(d))), _f(row, ADJUST))
+            res.set_cell(here, current._replace(value=shown))
+    return laid.next_row
+
+
+def _lay_out(res: Resolved, grid: Grid, col: Column, r: int) -> _Laid | None:
+    """The Footing sheet's rows for one footed column: labels and the formulas of each step."""
     layout = grid.layout
     tops, children = _tree(layout)
     if not tops:
-        return r
+        return None
     d = decimals(COLUMN_KINDS[col.kind].column_format(layout, col))
     scale = Num(float(10**d))
     period = res.report.period_name(col.period)
-    cells.append(Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period} ({d} decimals)", Style(bold=True)))
+    cells = [Cell(r, 0, f"{layout.sheet}: {col.header or col.id}, {period} ({d} decimals)", Style(bold=True))]
     r += 1
     label = {row.id: row.label for row in layout.rows if row.id}
     hold = held(layout, col)
@@ -187,27 +236,7 @@ def _foot_column(res: Resolved, grid: Grid, col: Column, r: int, cells: list[Cel
             formulas.update(_block(siblings, at, scale, d, hold))
             blocks.append(siblings)
         pending = [(kid, rid, sign) for rid, _, _, _ in block for kid, sign in children.get(rid, [])]
-
-    for ref, expr in formulas.items():
-        res.set_cell(ref, Derived(expr))
-    number = Style(num_format="#,##0.000000;-#,##0.000000")
-    for ref, expr in formulas.items():
-        cells.append(Cell(ref.row, ref.col, res.value(ref), number, expr, to_formula(expr, FOOTING_SHEET)))
-    for rid, how in hold.items():
-        if rid in at:
-            cells.append(Cell(at[rid], RANK, "declared" if how.units else "plain", Style(align="center")))
-            cells.append(Cell(at[rid], NOTE, how.note, HIGHLIGHT))
-    for siblings in blocks:
-        _check_block(res, layout, col, siblings, at, hold)
-    # The statement shows ROUND(exact) plus the adjustment, where it shows anything.
-    for rid, row in at.items():
-        here = grid.ref(rid, col.id)
-        current = res.cell(here)
-        if current is None:
-            continue
-        shown = Bin("+", Call("ROUND", (current.value, Num(d))), _f(row, ADJUST))
-        res.set_cell(here, current._replace(value=shown))
-    return r + 1
+    return _Laid(cells, formulas, blocks, at, hold, r + 1)
 
 
 def _check_block(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import string
+from typing import Any
 
 from builder import narrative
 from builder.a1 import quote_sheetname, xl_rowcol_to_cell
@@ -47,6 +48,7 @@ from builder.printing import header_title, page_setup, printed_pages
 from builder.resolved import Grid, grid_of
 from builder.sources import data_ref, data_sheets, input_names, inputs_sheet
 from builder.spec import Column, Layout, Report, Row
+from builder.structure import Structure, Structures, run
 
 _UNKNOWN = object()
 HEADER = Style(bold=True, align="center", bottom=1)
@@ -64,7 +66,7 @@ class _Resolver:
     """Binds row ids to cells and computes their values; offers footing, checks and contents
     the typed interface builder.resolved.Resolved."""
 
-    def __init__(self, report: Report, figures: Figures):
+    def __init__(self, report: Report, figures: Figures, structure: Structure | None = None):
         self.report = report
         self.figures = figures
         self.grids = [grid_of(layout) for layout in report.layouts]
@@ -79,6 +81,21 @@ class _Resolver:
         self.values: dict[Ref, Value] = {}
         self.inputs = {i.name: i.value for i in report.inputs}
         self.data_cells: dict[Ref, int] = {}  # Data sheet cells formulas read directly (parts of a sum_of)
+        # In a batch, what this entity shares with the others whose figures are typed alike (builder.structure).
+        self.structure = structure
+        self.adopted = structure is not None and structure.complete
+        if self.adopted:
+            self.exprs, self.guarded = dict(structure.exprs), dict(structure.guarded)
+            self.constants, self.data_cells = dict(structure.constants), dict(structure.data_cells)
+            program = structure.program(self.typed_at)
+            values = None if program is None else run(program, figures, self.constants, self.name_value)
+            if values is not None:
+                self.values = values
+
+    def record(self) -> None:
+        """A resolved entity's cells, for the next entities of its structure."""
+        if self.structure is not None and not self.adopted:
+            self.structure.record(self.exprs, self.guarded, self.constants, self.data_cells)
 
     # ------------------------------------------------------------ references
 
@@ -237,6 +254,23 @@ class _Resolver:
     def set_constant(self, ref: Ref, value: float) -> None:
         self.constants[ref] = value
 
+    def laid_out(self, key: tuple) -> Any:
+        """What an earlier entity of this structure laid out under `key`; None: lay it out (and keep it)."""
+        return self.structure.layouts.get(key) if self.adopted else None  # type: ignore[union-attr]
+
+    def keep(self, key: tuple, layout: Any) -> None:
+        if self.structure is not None and not self.adopted:
+            self.structure.layouts[key] = layout
+
+    def formula(self, ref: Ref, expr: Expr, sheet: str) -> str:
+        """The formula text of the cell `ref` holding `expr`; rendered once per structure in a batch."""
+        if self.structure is None:
+            return to_formula(expr, sheet)
+        text = self.structure.formulas.get(ref)
+        if text is None:
+            text = self.structure.formulas[ref] = to_formula(expr, sheet)
+        return text
+
     def problem(self, problem: Problem) -> None:
         self.problems.append(problem)
 
@@ -332,6 +366,18 @@ class _Resolver:
     # ------------------------------------------------------------ text that quotes inputs and figures
 
     def template(self, text: str, role: str | None = None, where: Source | None = None) -> Expr | str | None:
+        if self.structure is None:
+            return self._template(text, role, where)
+        key = (text, role)
+        made = self.structure.templates.get(key, _UNKNOWN)
+        if made is _UNKNOWN:
+            problems = len(self.problems)
+            made = self._template(text, role, where)
+            if len(self.problems) == problems:  # what was refused is said again for each entity
+                self.structure.templates[key] = made
+        return made  # type: ignore[return-value]
+
+    def _template(self, text: str, role: str | None = None, where: Source | None = None) -> Expr | str | None:
         """Titles, notes and rows of text (`text: "..."`, given `role`) quoting the company,
         period labels, inputs and, in a row of text, rows' figures in period `role`. What
         quotes a live figure is a formula of text pieces and TEXT(); the rest is fixed text.
@@ -460,23 +506,16 @@ def _wrapped_lines(text: str, width: float) -> int:
 SPACE = 0.4
 
 
-def resolve(report: Report, figures: Figures) -> WorkbookPlan:
-    """The whole workbook as plain data, or ReportError with every problem found."""
-    res = _Resolver(report, figures)
-    # Amounts first, then the cells derived from them (blank amounts leave them blank).
-    for derived in (False, True):
-        for grid in res.grids:
-            for row in grid.layout.rows:
-                if not ROW_KINDS[row.kind].has_cells:
-                    continue
-                for col in grid.layout.columns:
-                    if COLUMN_KINDS[col.kind].derived is derived and (row.show is None or col.kind in row.show):
-                        res.build_cell(grid, row, col)
-    if res.problems:
-        raise ReportError(_unique(res.problems))
+def resolve(report: Report, figures: Figures, structures: Structures | None = None) -> WorkbookPlan:
+    """The whole workbook as plain data, or ReportError with every problem found.
 
+    `structures`: a batch's record of the cells its entities share (builder.structure)."""
+    res = _Resolver(report, figures, structures.of(figures) if structures is not None else None)
+    if not res.adopted:
+        _build_cells(res)
     try:
-        apply_plugs(res)
+        if not res.adopted:
+            apply_plugs(res)
         footing = apply_footing(res)
     except OutOfRange as exc:  # footing rounds the statement's cells: the first one out of range
         raise ReportError([exc.problem]) from None
@@ -498,6 +537,7 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
     for rid in report.key_totals:
         ref = res.amount_ref(rid, first, report.source)
         keys.append((rid, res.value(ref) if ref is not None else None))
+    res.record()
     return WorkbookPlan(
         tuple(sheets),
         names,
@@ -509,6 +549,20 @@ def resolve(report: Report, figures: Figures) -> WorkbookPlan:
         printed_pages(report),
         tuple(keys),
     )
+
+
+def _build_cells(res: _Resolver) -> None:
+    # Amounts first, then the cells derived from them (blank amounts leave them blank).
+    for derived in (False, True):
+        for grid in res.grids:
+            for row in grid.layout.rows:
+                if not ROW_KINDS[row.kind].has_cells:
+                    continue
+                for col in grid.layout.columns:
+                    if COLUMN_KINDS[col.kind].derived is derived and (row.show is None or col.kind in row.show):
+                        res.build_cell(grid, row, col)
+    if res.problems:
+        raise ReportError(_unique(res.problems))
 
 
 def _static(made: str | Expr) -> str | None:
@@ -530,7 +584,7 @@ def _sheet(res: _Resolver, grid: Grid) -> SheetPlan:
         if isinstance(made, str):
             cells.append(Cell(r, c, made, style))
             return
-        formula = to_formula(made, sheet)
+        formula = res.formula(Ref(sheet, r, c), made, sheet)
         if utf16_len(formula) > MAX_FORMULA:
             message = (
                 f"text that quotes an input becomes a formula of {utf16_len(formula):,} characters; "
@@ -659,7 +713,7 @@ class _Body:
                     period = res.report.period_name(COLUMN_KINDS[col.kind].label_period(col) or "")
                     res.problems.append(Problem(row.source, f"'{row.id}' in column '{col.id}' ({period}): {exc}"))
                     continue
-                formula = to_formula(expr, sheet)
+                formula = res.formula(here, expr, sheet)
                 if utf16_len(formula) > MAX_FORMULA:
                     res.problems.append(
                         Problem(

@@ -8,7 +8,7 @@ the resolver's own dictionaries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from builder.errors import Problem, Source
 from builder.expr import Expr, Ref, Value
@@ -87,6 +87,19 @@ class Resolved(Protocol):
 
     def bind(self, expr: Expr, role: str, where: Source, layout: Layout | None = None) -> Expr | None:
         """A row formula as a cell formula in one period (None, with a problem noted, if it cannot be)."""
+        ...
+
+    def formula(self, ref: Ref, expr: Expr, sheet: str) -> str:
+        """The formula text of cell `ref` holding `expr` (rendered once per structure in a batch)."""
+        ...
+
+    def laid_out(self, key: tuple) -> Any:
+        """What an earlier entity of a batch with the same structure laid out under `key`, its
+        cells already set; None: lay it out, set its cells, and `keep` it."""
+        ...
+
+    def keep(self, key: tuple, layout: Any) -> None:
+        """Record a layout for the next entities of the structure."""
         ...
 
     def problem(self, problem: Problem) -> None:
