@@ -123,6 +123,26 @@ def test_a_recast_of_one_line_leaves_the_other_difference_failing(project):
     assert [e.split(": ")[2].split(",")[0] for e in errors] == ["Operations", "Highlights", "Operations"]
 
 
+def test_a_recast_of_a_figure_that_did_not_change_is_refused_at_its_line(project):
+    """Only dedicated access is retyped; the dial-up recast would mark "(R2)" a figure shown as
+    published, and note a restatement that is not there."""
+    edit(project.parent / "data.csv", "dedicated_access,1Q04,2918488", "dedicated_access,1Q04,2918888")
+    edit(project.parent / "data.csv", "dialup_access,1Q04,751933", "dialup_access,1Q04,751533")
+    edit(project.parent / "data.csv", "dialup_access,1Q04,751533", "dialup_access,1Q04,751933")
+    with open(project, "a", encoding="utf-8") as handle:
+        handle.write(RECASTS)
+    line = next(n for n, text in enumerate(project.read_text().splitlines(), 1) if "line: dialup_access" in text)
+    out = project.parent / "out.xlsx"
+    result = run("build", project, "--out", out)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines()[0] == (
+        f"error: {project}:{line}:5: recast: 'dialup_access' in 1Q04 shows 751,933, as published: nothing of it "
+        "is recast; remove the declaration (or type the recast figure)"
+    )
+    assert "dedicated_access" not in result.stderr  # recast indeed
+    assert not out.exists() and leftovers(project.parent) == []
+
+
 def test_a_declared_recast_builds_marked_on_its_statement_and_listed_on_contents(project):
     reclassify(project)
     with open(project, "a", encoding="utf-8") as handle:

@@ -21,7 +21,7 @@ from builder.compare.book import Book, Figure
 from builder.compare.errors import BaselineError
 from builder.compare.identity import Identities, Key
 from builder.contents import CONTENTS_SHEET
-from builder.errors import Problem, Source
+from builder.errors import Problem, ReportError, Source
 from builder.expr import Range, Ref, walk
 from builder.kinds import ROW_KINDS
 from builder.plan import Cell, WorkbookPlan
@@ -156,10 +156,17 @@ def compare(report: Report, plan: WorkbookPlan) -> int:
     new = books.of_plan(plan)
     found: list[tuple[Key, Figure | None, str]] = []
     shared = 0
+    seen: dict[tuple[str, str], tuple[bool, Figure | None]] = {}  # each recast figure a published workbook shows
     for path, where in report.published:
         old = books.of_workbook(Path(path), where, "published workbook")
         shared += sum(1 for key in new.cells if key in old.cells and (key in old.figures or key in new.figures))
-        found += [(key, published, where_named(path, report)) for key, published in _differing(old, new)]
+        differing = [(key, published, where_named(path, report)) for key, published in _differing(old, new)]
+        found += differing
+        _recasts_seen(report, old, new, {key for key, _, _ in differing}, seen)
+    # A recast that changes nothing would mark a figure "(R1)" and note a restatement that is not there.
+    unchanged = [item for item in report.recast if not seen.get((item.line, item.period), (True,))[0]]
+    if unchanged:
+        raise ReportError([_nothing_recast(item, seen[(item.line, item.period)][1]) for item in unchanged])
     if not found:
         return shared
     trace = _Trace(plan, plan.identities, {(r.line, r.period) for r in report.recast})
@@ -177,6 +184,26 @@ def compare(report: Report, plan: WorkbookPlan) -> int:
         differences = [d._replace(because=tuple(s for s in d.origins if s in typed)) for d in differences]
         raise BaselineError(differences)
     return shared - len(found)  # the figures that equal the published ones: not those excused as recast
+
+
+def _recasts_seen(report: Report, old: Book, new: Book, differing: set[Key], seen: dict) -> None:
+    """For each recast whose typed figure this published workbook shows: whether it differs
+    (seen[(line, period)] = (changed in any workbook so far, the figure as the new build shows it))."""
+    for item in report.recast:
+        keys = [k for k in new.cells if k[0] == item.line and k[1] == "amount" and k[2] == (item.period,)]
+        keys = [k for k in keys if k in old.cells and (k in old.figures or k in new.figures)]
+        if keys:
+            changed, figure = seen.get((item.line, item.period), (False, new.figures.get(keys[0])))
+            seen[(item.line, item.period)] = (changed or any(k in differing for k in keys), figure)
+
+
+def _nothing_recast(item, figure: Figure | None) -> Problem:
+    shown = figure.shown.text if figure is not None else "a blank"
+    return Problem(
+        item.source,
+        f"recast: '{item.line}' in {item.period} shows {shown}, as published: nothing of it is recast; "
+        "remove the declaration (or type the recast figure)",
+    )
 
 
 def where_named(path: str, report: Report) -> str:
