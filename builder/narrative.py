@@ -183,10 +183,11 @@ def field_problem(report: Report, index: dict, text: str, spec: str) -> str | No
         known = periods if field.member == "key" else [*sorted(index), *periods]
         return f"quotes {shown}: '{field.name}' is not a row or a period{suggest(field.name, known)}"
     if not spec or (_format(report, spec) is None and not is_plain_number_format(spec)):
-        names = ", ".join(f.name for f in getattr(report, "formats", ())) or "none declared"
+        declared = [f.name for f in getattr(report, "formats", ())]
+        names = ", ".join(declared) or "none declared"
         return (
             f"quotes {shown}: a figure is quoted in a format named under formats: in report.yaml "
-            f"({names}) or a number format such as 0.00 or #,##0"
+            f"({names}) or a number format such as 0.00 or #,##0{suggest(spec, declared) if spec else ''}"
         )
     return None
 

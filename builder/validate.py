@@ -371,10 +371,13 @@ def quoting_rows(report: Report, figures: Figures) -> Iterator[Problem]:
                 continue
             if field in index:
                 if not spec or not is_plain_number_format(spec):
+                    named = [f.name for f in report.formats]
                     yield Problem(
                         row.source,
                         f"row '{row.id}' quotes {{{field}{':' + spec if spec else ''}}}: a figure is quoted "
-                        f"with a number format such as {{{field}:0.00}} or {{{field}:#,##0}}",
+                        f"with a number format such as {{{field}:0.00}} or {{{field}:#,##0}}"
+                        + (f", or a format named under formats: ({', '.join(named)})" if named else "")
+                        + (suggest(spec, named) if spec else ""),
                     )
             elif field not in known:
                 yield Problem(

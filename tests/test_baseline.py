@@ -217,7 +217,7 @@ BAD = {
     ),
     "recast of a line no layout has": (
         ("\n", "\nrecast: [{line: dedicated_acess, period: 1Q04, note: x}]\n"),
-        ["recast: line 'dedicated_acess' is no row"],
+        ["recast: line 'dedicated_acess' is no row of the report's layouts; did you mean 'dedicated_access'?"],
     ),
     "recast of a period the report does not have": (
         ("\n", "\nrecast: [{line: dedicated_access, period: 3Q04, note: x}]\n"),

@@ -251,7 +251,14 @@ def refused(report: Path, tmp_path: Path) -> str:
         (
             "{revenue.chg:change}",
             "{revenue.chg:chnage}",
-            r"layout\.yaml:\d+:\d+: row 'story' quotes \{revenue\.chg:chnage\}: a figure is quoted in a format named",
+            r"layout\.yaml:\d+:\d+: row 'story' quotes \{revenue\.chg:chnage\}: a figure is quoted in a format named"
+            r".*; did you mean 'change'\?",
+        ),
+        (
+            "{profit:whole}",
+            "{profit:hole}",
+            r"layout\.yaml:\d+:\d+: row 'story' quotes \{profit:hole\}: a figure is quoted with a number format .*"
+            r"or a format named under formats: \(.*whole.*\); did you mean 'whole'\?",
         ),
         (
             "{revenue.chg:change}",

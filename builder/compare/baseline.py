@@ -21,7 +21,7 @@ from builder.compare.book import Book, Figure
 from builder.compare.errors import BaselineError
 from builder.compare.identity import Identities, Key
 from builder.contents import CONTENTS_SHEET
-from builder.errors import Problem, ReportError, Source
+from builder.errors import Problem, ReportError, Source, suggest
 from builder.expr import Range, Ref, walk
 from builder.kinds import ROW_KINDS
 from builder.plan import Cell, WorkbookPlan
@@ -79,7 +79,8 @@ def recast_problems(report: Report) -> Iterator[Problem]:
     seen: dict[tuple[str, str], Source] = {}
     for item in report.recast:
         if item.line not in rows:
-            yield Problem(item.source, f"recast: line '{item.line}' is no row of the report's layouts")
+            near = suggest(item.line, rows)
+            yield Problem(item.source, f"recast: line '{item.line}' is no row of the report's layouts{near}")
         elif item.period not in keys:
             yield Problem(
                 item.source,
