@@ -456,7 +456,10 @@ def data_figures(report: Report, figures: Figures) -> Iterator[Problem]:
     for i in range(len(figures)):
         line, period = figures.lines[i], figures.period_keys[figures.periods[i]]
         if period not in keys:
-            yield Problem(figures.source(i), f"period '{period}' is not one the report declares ({', '.join(keys)})")
+            yield Problem(
+                figures.source(i),
+                f"period '{period}' is not one the report declares ({', '.join(keys)}){suggest(period, keys)}",
+            )
             continue
         first = figures.first_of(i)
         if first is not None:

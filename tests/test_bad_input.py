@@ -82,6 +82,13 @@ CASES = {
         ["period '2022' is not one the report declares"],
         "data.csv:7",
     ),
+    "mistyped period": (
+        "data.csv",
+        "cost,2023,120",
+        "cost,203,120",
+        ["period '203' is not one the report declares (2024, 2023); did you mean '2023'?"],
+        "data.csv:7",
+    ),
     "figure no layout uses": (
         "data.csv",
         "cost,2023,120",

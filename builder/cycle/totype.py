@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from builder.errors import Problem
+from builder.errors import Problem, suggest
 from builder.figures import Figures
 from builder.kinds import ROW_KINDS
 from builder.spec import Report
@@ -25,7 +25,11 @@ def to_type_problems(report: Report, figures: Figures, index: dict) -> Iterator[
         period, entry = keys.get(item.period), index.get(item.line)
         typed = figures.find(item.line, item.period)
         if period is None:
-            yield Problem(item.source, f"period '{item.period}' is not one the report declares ({', '.join(keys)})")
+            yield Problem(
+                item.source,
+                f"period '{item.period}' is not one the report declares ({', '.join(keys)})"
+                + suggest(item.period, keys),
+            )
         elif period.sum_of:
             yield Problem(
                 item.source, f"'{item.line}' for {item.period}: {item.period} is a sum_of period, never typed"
