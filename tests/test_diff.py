@@ -176,9 +176,14 @@ def test_what_is_no_build_of_ours_is_refused(example_workbook, mini, tmp_path):
     book = openpyxl.Workbook()
     book.active["A1"] = 1
     book.save(plain)
+    # Our build, opened and saved by openpyxl: its formulas kept, their stored values dropped.
+    resaved = tmp_path / "resaved.xlsx"
+    openpyxl.load_workbook(example_workbook).save(resaved)
     cases = {
         mini.parent / "data.csv": "not an .xlsx workbook",
         plain: "carries no figure identities (no _figures sheet)",
+        resaved: "holds its formulas without their stored values: it was last saved by a program that does not "
+        "store them (such as openpyxl)",
     }
     for path, words in cases.items():
         for args in ((path, example_workbook), (example_workbook, path)):

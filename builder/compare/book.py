@@ -91,6 +91,12 @@ def of_workbook(path: Path, where: Source | None = None, what: str = "workbook")
                 except ValueError as exc:
                     raise refuse(f"has damaged figure identities (the {identity.SHEET} sheet): {exc}") from None
                 values = _values(book, ids, refuse)
+                if not values and _has_formulas(book, ids):
+                    raise refuse(
+                        "holds its formulas without their stored values: it was last saved by a program that "
+                        "does not store them (such as openpyxl); open it in Excel or LibreOffice and save it, "
+                        "or compare the workbook as built"
+                    )
                 props = book.properties
                 company, created = props.creator or "", props.created
             finally:
@@ -100,6 +106,19 @@ def of_workbook(path: Path, where: Source | None = None, what: str = "workbook")
     except Exception as exc:  # the user's file: whatever openpyxl cannot parse is a bad workbook
         raise refuse(f"is not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     return _book(str(path), ids, values, company=company, created=created)
+
+
+def _has_formulas(book, ids: Identities) -> bool:
+    """Whether the formula map (`_formulas`) lists a formula on a sheet the identities name."""
+    from builder import formula_map
+
+    if formula_map.SHEET not in book.sheetnames:
+        return False
+    try:
+        mapped = formula_map.read(book[formula_map.SHEET].iter_rows(values_only=True))
+    except ValueError:
+        return False
+    return any(mapped.get(row.sheet) for row in ids.rows)
 
 
 def _values(book, ids: Identities, refuse) -> dict[tuple[str, int, int], tuple[object, str | None]]:
