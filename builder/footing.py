@@ -28,6 +28,7 @@ from builder.errors import Problem, Source, suggest
 from builder.excel_limits import MAX_TEXT, utf16_len
 from builder.expr import Bin, Call, Expr, Neg, Num, Range, Ref, Sum, expanded, signed_sum
 from builder.kinds import COLUMN_KINDS, Derived
+from builder.kinds.base import shown_decimals
 from builder.plan import Cell, Conditional, SheetPlan, Style
 from builder.resolved import Grid, Resolved
 from builder.spec import Column, Layout, Report
@@ -72,10 +73,9 @@ def held(layout: Layout, col: Column) -> dict[str, Held]:
 
 
 def decimals(number_format: str) -> int:
-    """Decimal places a format shows, in the cell's own units (0.0% shows 3 of a fraction)."""
-    first = number_format.split(";")[0]
-    places = len(first.split(".", 1)[1].rstrip('%"')) if "." in first else 0
-    return places + (2 if "%" in first else 0)
+    """Decimal places a format shows, in the cell's own units (0.0% shows 3 of a fraction; a
+    quoted word such as " pts" is no decimal); 0 for a format without a fixed number of them."""
+    return shown_decimals(number_format) or 0
 
 
 def _tree(layout: Layout) -> tuple[list[str], dict[str, list[tuple[str, int]]]]:

@@ -41,7 +41,7 @@ from builder.expr import (
 from builder.figures import Figures
 from builder.footing import apply_footing, apply_plugs
 from builder.kinds import AMOUNT, COLUMN_KINDS, ROW_KINDS, Derived
-from builder.kinds.base import round_as_shown
+from builder.kinds.base import round_as_shown, shown_decimals
 from builder.numbers import EXCEL_LARGEST, EXCEL_SMALLEST, beyond_excel
 from builder.plan import Cell, Merge, SheetPlan, Style, WorkbookPlan
 from builder.printing import header_title, page_setup, printed_pages
@@ -448,9 +448,12 @@ def _display_width(value: Value, fmt: str | None) -> int:
     if isinstance(value, str):
         return len(value)
     first = (fmt or "0").split(";")[0]
-    decimals = len(first.split(".", 1)[1].rstrip('%"')) if "." in first else 0
-    number = abs(value) * (100 if "%" in first else 1)
-    return len(f"{number:,.{decimals}f}") + 2 + ("%" in first)
+    # Quoted words ("Up "0.0" pts") are shown beside the number, not counted as its decimals.
+    pieces = first.split('"')
+    percent, words = "%" in "".join(pieces[0::2]), sum(len(word) for word in pieces[1::2])
+    decimals = max((shown_decimals(first) or 0) - (2 if percent else 0), 0)
+    number = abs(value) * (100 if percent else 1)
+    return len(f"{number:,.{decimals}f}") + 2 + percent + words
 
 
 def _merges(grid: _Grid, level: int, shown: list, same: list, style: Style = HEADER) -> list[Merge]:

@@ -223,3 +223,24 @@ def test_new_takes_an_example_or_the_skeleton_not_both(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["new", "mine", "--example", "acme"])
     assert result.exit_code == 2 and "'acme' is not one of" in result.output
     assert not (tmp_path / "mine").exists()
+
+
+@pytest.mark.parametrize("sheet", ["GAAP Summary", "Non-GAAP Summary"])
+def test_each_column_is_as_wide_as_its_figures_read(built, sheet):
+    """"Down 0.5 pts" is a number in the format '"Up "0.0" pts";...': its words count in the
+    column's width (they were read as six decimals of the number, a column two units narrow)."""
+    import openpyxl
+
+    columns = openpyxl.load_workbook(built)[sheet].column_dimensions
+    for j, letter in enumerate("BCDEF", 1):
+        longest = max(len(row[j]) for row in EXPECTED[sheet][1:])  # the release's figures, as printed
+        assert columns[letter].width >= longest, (letter, columns[letter].width, longest)
+
+
+def test_a_quoted_word_in_a_format_is_no_decimal():
+    from builder.footing import decimals
+
+    assert decimals('"Up "0.0" pts";"Down "0.0" pts";"--"') == 1
+    assert decimals("0.0%") == 3  # of the fraction
+    assert decimals('#,##0" units"') == 0
+    assert decimals("#,##0.00;(#,##0.00)") == 2
