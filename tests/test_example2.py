@@ -227,7 +227,7 @@ def test_new_takes_an_example_or_the_skeleton_not_both(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("sheet", ["GAAP Summary", "Non-GAAP Summary"])
 def test_each_column_is_as_wide_as_its_figures_read(built, sheet):
-    """"Down 0.5 pts" is a number in the format '"Up "0.0" pts";...': its words count in the
+    """The figure "Down 0.5 pts" is a number in the format '"Up "0.0" pts";...': its words count in the
     column's width (they were read as six decimals of the number, a column two units narrow)."""
     import openpyxl
 
