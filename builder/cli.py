@@ -190,6 +190,8 @@ def roll(
     click.echo(f"published: {rolled.published} (the baseline the rolled report's comparatives must match)")
     for line in rolled.to_update:
         click.echo(f"to update: {line}")
+    for line in rolled.to_check:
+        click.echo(f"to check: {line}")
     click.echo(
         f"{rolled.carried} figure(s) carried over, {rolled.to_type} to type: fill in their values in "
         f"{rolled.data}, then run: report-builder check {rolled.report}"

@@ -84,6 +84,32 @@ def test_the_rolled_report_says_what_rolled(rolled, example_workbook):
     assert not any(": date " in t for t in said)  # --date was given
 
 
+def test_the_roll_names_each_text_that_names_a_period_in_words(rolled):
+    """The bundled Highlights page names the quarter and the half in words (the release's own
+    title and sentences): the roll cannot reword them, so it names each at its line. Texts that
+    quote a period (`{current}`, `{first_half.key}`) follow the roll and are not named."""
+    said = [t for t in (rolled.parent / "roll-output.txt").read_text().splitlines() if t.startswith("to check: ")]
+    layout = EXAMPLE.parent / "../../layouts/highlights.yaml"
+    lines = layout.read_text(encoding="utf-8").splitlines()
+
+    def at(text: str) -> int:
+        return next(n for n, line in enumerate(lines, 1) if text in line)
+
+    title = "Highlights of Second Quarter FY2004 Results"
+    sentence = 'Revenue in the first half of FY2004 ("{first_half.key}") {sor_revenues.sor_yo...'
+    assert [t.split(": ", 1)[1].split(":", 2)[1] for t in said] == [
+        str(at("title:")), str(at("- {heading:")), str(at("id: hl_first_half_revenue")),
+        str(at("id: hl_first_half_revenue")), str(at("id: hl_first_half_income")),
+    ]  # fmt: skip
+    assert [t.split(": ", 2)[2] for t in said] == [
+        f"title '{title}' names 'Second Quarter': say 3Q04's, or quote a period",
+        f"heading '{title}' names 'Second Quarter': say 3Q04's, or quote a period",
+        "row 'hl_first_half_revenue' label 'First half' names 'First half': say 3Q04's, or quote a period",
+        f"row 'hl_first_half_revenue' text '{sentence}' names 'first half': say 3Q04's, or quote a period",
+        "row 'hl_first_half_income' label 'First half' names 'First half': say 3Q04's, or quote a period",
+    ]
+
+
 def test_check_lists_the_figures_to_type_with_file_line_until_filled(rolled, tmp_path):
     result = run("check", rolled)
     assert result.exit_code == 2
@@ -466,3 +492,16 @@ def test_every_period_that_cannot_roll_is_named_in_one_run(tmp_path):
     # Its year-to-date periods, the typed ones and the sums, and the outlook: each needs a key or a label given.
     assert named == ["ytd", "prior_ytd", "outlook", "nine_months", "prior_nine_months"]
     assert "5 problem(s); nothing was written." in result.output and not (tmp_path / "q4").exists()
+
+
+def test_nvidia_s_texts_that_name_a_period_in_words():
+    """Read off the NVIDIA layouts by hand: the nine-month groups (a year to date that grows
+    into a year), the outlook's "Fourth Quarter", and a row label typing the key "Q3 FY25"."""
+    from builder.cycle.words import named_in_words
+
+    report = load_report(EXAMPLE.parents[1] / "nvidia-q3-fy2025" / "report.yaml")
+    said = named_in_words(report, {}, {"Q3FY25": "Q4FY25"}, "Q4FY25")
+    named = sorted(line.split(" names ")[1].split(":")[0] for line in said)
+    assert named == sorted(["'Fourth Quarter'", "'Q3 FY25'", "'Q3 FY25'"] + ["'Nine Months'"] * 6 + ["'nine months'"])
+    assert any("column 'rc_9m' group 'Nine Months Ended'" in line for line in said)
+    assert any("row 'og_revenue_qoq' label 'Against Q3 FY25 revenue'" in line for line in said)

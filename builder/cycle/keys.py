@@ -115,3 +115,10 @@ def infer(key: str) -> KeyPattern | None:
     """The built-in pattern the key follows, if exactly one does."""
     found = [p for p in BUILT_IN if p.parse(key) is not None]
     return found[0] if len(found) == 1 else None
+
+
+def loosely(key: str) -> str:
+    """A key as a header may print it: its letter and digit groups, apart or not (Q3FY25 as
+    "Q3 FY25", 2004-09 as "2004-09" or "2004 09"), as a whole word."""
+    groups = re.findall(r"[A-Za-z]+|[0-9]+", key)
+    return r"(?<![A-Za-z0-9])" + r"[\s\-/_.]?".join(map(re.escape, groups)) + r"(?![A-Za-z0-9])"

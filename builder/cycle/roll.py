@@ -26,7 +26,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from builder.cycle.keys import KeyPattern, infer, template_problem, to_date_problem
+from builder.cycle.keys import KeyPattern, infer, loosely, template_problem, to_date_problem
+from builder.cycle.words import named_in_words
 from builder.errors import Problem, ReportError, Source
 from builder.spec import Period, Report, Row
 
@@ -43,6 +44,7 @@ class Rolled(NamedTuple):
     periods: list[str]  # "current: 2Q04 -> 3Q04 (Dec 31, 2004)"
     to_update: list[str]  # what the user must update by hand: "file:line: ..."
     published: Path
+    to_check: list[str] = []  # texts naming a period in words, which the roll cannot tell how to reword
 
 
 class _New(NamedTuple):
@@ -336,7 +338,10 @@ def _write(
         if p.key != new[p.role].key or p.label != new[p.role].label
     ]
     added = [f"{role}: {n.key} ({n.label}), a part of a sum" for role, n in new.items() if spec.period(role) is None]
-    return Rolled(report_path, out / "data.csv", carried, pending, moved + added, to_update, baseline)
+    labels = {p.label: new[p.role].label for p in spec.periods if p.label != new[p.role].label}
+    keys = {p.key: new[p.role].key for p in spec.periods if p.key != new[p.role].key}
+    to_check = named_in_words(spec, labels, keys, new_key)
+    return Rolled(report_path, out / "data.csv", carried, pending, moved + added, to_update, baseline, to_check)
 
 
 def _headers(spec: Report, new: dict[str, _New]) -> list[str]:
@@ -350,17 +355,10 @@ def _headers(spec: Report, new: dict[str, _New]) -> list[str]:
             written = col.written_headers or (col.header, col.period_header)
             for text in dict.fromkeys(t for t in written if t):
                 for old in moved:
-                    if re.search(_loosely(old), text):
+                    if re.search(loosely(old), text):
                         where = col.source or layout.source
                         out.append(f"{where}: column '{col.id}' header {text!r} names {old}, now {moved[old]}")
     return list(dict.fromkeys(out))
-
-
-def _loosely(key: str) -> str:
-    """A key as a header may print it: its letter and digit groups, apart or not (Q3FY25 as
-    "Q3 FY25", 2004-09 as "2004-09" or "2004 09"), as a whole word."""
-    groups = re.findall(r"[A-Za-z]+|[0-9]+", key)
-    return r"(?<![A-Za-z0-9])" + r"[\s\-/_.]?".join(map(re.escape, groups)) + r"(?![A-Za-z0-9])"
 
 
 def _part_roles(n: _New, new: dict[str, _New]) -> list[str]:
