@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Context, Decimal
@@ -559,44 +560,57 @@ def _compile_call(expr: Call) -> Compiled:
 
 
 def _compile_bin(expr: Bin) -> Compiled:
-    left, right, op = compile_expr(expr.left), compile_expr(expr.right), expr.op
+    op = expr.op
+    if op in _ARITHMETIC:
+        return _compile_arithmetic(_ARITHMETIC[op], expr.left, expr.right)
+    left, right = compile_expr(expr.left), compile_expr(expr.right)
     if op == "&":
         return lambda cell, name: _text(left(cell, name)) + _text(right(cell, name))
     if op in ("=", "<>", "<", "<=", ">", ">="):
         return lambda cell, name: _compare(op, left(cell, name), right(cell, name))
-    # Both operands are computed before either is taken as a number, as Excel reports the first error.
-    if op == "+":
-
-        def add(cell: Cells, name: Names) -> float:
-            a, b = left(cell, name), right(cell, name)
-            return _number(a) + _number(b)
-
-        return add
-    if op == "-":
-
-        def subtract(cell: Cells, name: Names) -> float:
-            a, b = left(cell, name), right(cell, name)
-            return _number(a) - _number(b)
-
-        return subtract
-    if op == "*":
-
-        def multiply(cell: Cells, name: Names) -> float:
-            a, b = left(cell, name), right(cell, name)
-            return _number(a) * _number(b)
-
-        return multiply
-    if op == "/":
-
-        def divide(cell: Cells, name: Names) -> float:
-            a, b = left(cell, name), right(cell, name)
-            a, b = _number(a), _number(b)
-            if b == 0:
-                raise EvalError("division by zero")
-            return a / b
-
-        return divide
     raise TypeError(f"cannot evaluate {expr!r}")
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        raise EvalError("division by zero")
+    return a / b
+
+
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": _divide,
+}
+
+
+def _compile_arithmetic(apply: Callable[[float, float], float], left: Expr, right: Expr) -> Compiled:
+    # Both operands are computed before either is taken as a number, as Excel reports the first
+    # error. A cell or a number operand is read in place, not through a function of its own:
+    # most operands are one or the other.
+    if type(left) is Ref and type(right) is Ref:
+
+        def cells(cell: Cells, name: Names) -> float:
+            a, b = cell(left), cell(right)
+            return apply(a if type(a) is float else _number(a), b if type(b) is float else _number(b))
+
+        return cells
+    if type(right) is Num:
+        number, first = float(right.value), compile_expr(left)
+
+        def by_number(cell: Cells, name: Names) -> float:
+            a = first(cell, name)
+            return apply(a if type(a) is float else _number(a), number)
+
+        return by_number
+    first, second = compile_expr(left), compile_expr(right)
+
+    def operands(cell: Cells, name: Names) -> float:
+        a, b = first(cell, name), second(cell, name)
+        return apply(a if type(a) is float else _number(a), b if type(b) is float else _number(b))
+
+    return operands
 
 
 def _text(value: Value) -> str:
