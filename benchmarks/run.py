@@ -91,16 +91,28 @@ def load() -> float:
 
 
 class Table:
-    def __init__(self):
+    def __init__(self, repeat: int, quick: bool):
         self.rows: list[list[str]] = []
+        self.repeat, self.quick = repeat, quick
 
     def add(self, what: str, command: str, ours: str, base: str, ratio: str, target: str, met: bool, loads) -> None:
-        self.rows.append([what, f"`{command}`", ours, base, ratio, target, "met" if met else "not met", loads])
+        """`command`: what report-builder runs; the row's last column is the run.py command that
+        measures it again (`--only` the benchmark, at the sizes used)."""
+        self.rows.append([f"{what}: `{command}`", ours, base, ratio, target, "met" if met else "not met", loads])
+
+    def reproduce(self, only: str, **sizes: int) -> None:
+        """The command that measures the last row again."""
+        args = [
+            f"--only {only}",
+            *(f"--{k.replace('_', '-')} {v}" for k, v in sizes.items()),
+            f"--repeat {self.repeat}",
+        ]
+        self.rows[-1].append("`benchmarks/run.py " + " ".join(args) + "`")
 
     def print(self, started: str, quick: bool) -> None:
         size = ", --quick sizes" if quick else ""
         print(f"\nMeasured {started}, {os.cpu_count()} CPUs{size}; CPU = user + system.\n")
-        print("| benchmark | reproduce | report-builder | baseline | ratio | target | | load avg (1 min) |")
+        print("| benchmark | report-builder | baseline | ratio | target | | load avg (1 min) | reproduce |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for row in self.rows:
             print("| " + " | ".join(row) + " |")
@@ -149,7 +161,7 @@ def main() -> None:
     lines = args.lines or (2000 if args.quick else 20_000)
     rss_lines = args.rss_lines or (10_000 if args.quick else 100_000)
     only = set(args.only.split(","))
-    table = Table()
+    table = Table(repeat, args.quick)
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     # Bytecode compiled ahead, as `pip install` does: an editable install would otherwise
     # recompile the builder in the first run.
@@ -164,6 +176,7 @@ def main() -> None:
                 f"{pair.cpu_ratio:.2f}x CPU, {pair.wall_ratio:.2f}x wall", "<= 2.5x", pair.cpu_ratio <= 2.5,
                 _loads(before),
             )  # fmt: skip
+            table.reproduce("startup")
             before = load()
             pair = paired([*RB, "check"], [PY, "-c", "pass"], max(repeat, 10))
             table.add(
@@ -171,6 +184,7 @@ def main() -> None:
                 f"{pair.cpu_ratio:.2f}x CPU, {pair.wall_ratio:.2f}x wall", "none (imports no XlsxWriter, pandas)", True,
                 _loads(before),
             )  # fmt: skip
+            table.reproduce("startup")
         if "example" in only:
             before = load()
             dump(EXAMPLE, tmp / "example.pickle")
@@ -184,6 +198,7 @@ def main() -> None:
                 f"{pair.cpu_ratio:.2f}x CPU, {pair.wall_ratio:.2f}x wall", "CPU <= 1.3x", pair.cpu_ratio <= 1.3,
                 _loads(before),
             )  # fmt: skip
+            table.reproduce("example")
         if "batch" in only:
             batch_data(tmp / "entities.csv", entities)
             dumps = []
@@ -204,6 +219,7 @@ def main() -> None:
                 f"{pair.cpu_ratio:.2f}x CPU, {pair.wall_ratio:.2f}x wall", "CPU <= 1.3x", pair.cpu_ratio <= 1.3,
                 _loads(before),
             )  # fmt: skip
+            table.reproduce("batch", entities=entities)
             before = load()
             two = run([*one[:-1], str(tmp / "b2"), "--workers", "2"])
             speed = pair.ours.wall / two.wall
@@ -212,6 +228,7 @@ def main() -> None:
                 f"1 worker: {pair.ours.wall:.1f} s wall", f"{speed:.2f}x faster", ">= 1.8x (idle machine)",
                 speed >= 1.8, _loads(before),
             )  # fmt: skip
+            table.reproduce("batch", entities=entities)
         if "large" in only or "verify" in only:
             # Made in another process: a forked child's peak RSS counts the parent's pages until exec.
             subprocess.run(
@@ -235,6 +252,7 @@ def main() -> None:
                 f"{pair.cpu_ratio:.2f}x CPU, {pair.wall_ratio:.2f}x wall", "CPU <= 1.5x", pair.cpu_ratio <= 1.5,
                 _loads(before),
             )  # fmt: skip
+            table.reproduce("large", lines=lines)
         if "verify" in only:
             before = load()
             lo = (
@@ -250,6 +268,7 @@ def main() -> None:
                 "LibreOffice's conversion alone: " + _times(pair.base), f"{pair.wall_ratio:.2f}x wall",
                 "wall <= 2x", pair.wall_ratio <= 2, _loads(before),
             )  # fmt: skip
+            table.reproduce("verify", lines=lines)
         if "rss" in only:
             before = load()
             subprocess.run(
@@ -263,6 +282,7 @@ def main() -> None:
                 f"{rss_lines:,}-line statement: peak RSS", "report-builder build", f"{big.rss_mb:.0f} MB",
                 "", f"{big.cpu:.1f} s CPU", "< 300 MB", big.rss_mb < 300, _loads(before),
             )  # fmt: skip
+            table.reproduce("rss", rss_lines=rss_lines)
     table.print(started, args.quick)
 
 
